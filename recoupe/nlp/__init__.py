@@ -1,0 +1,1 @@
+"""NLP stages: language, sentences, entities (time, quotes and figures to come)."""

@@ -1,0 +1,56 @@
+"""What a story shows: headline, date, languages, sources."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from ..model import Article, Granularity, Story
+
+_HEADLINE_CHARS = 160
+
+
+def story_date(members: Sequence[Article]) -> tuple[str | None, Granularity | None]:
+    """The median day its articles give (a story-given date is no evidence).
+
+    Falls back to the commonest month, then year, when no article has a day.
+    """
+    evidence = [a.published for a in members if a.published.date and a.published.basis != "story"]
+    for granularity in ("day", "month", "year"):
+        dates = sorted(p.date for p in evidence if p.granularity == granularity and p.date)
+        if not dates:
+            continue
+        if granularity == "day":
+            return dates[(len(dates) - 1) // 2], "day"
+        return Counter(dates).most_common(1)[0][0], granularity  # type: ignore[return-value]
+    return None, None
+
+
+def describe_story(
+    story: Story, members: Sequence[Article], centroid: dict[str, float]
+) -> None:
+    story.languages = sorted({a.language for a in members if a.language})
+    story.sources = sorted({a.source for a in members if a.source})
+    ranked = sorted(members, key=lambda a: -_closeness(a, centroid))
+    titled = [a for a in ranked if a.title]
+    if titled:
+        story.headline = _shorten(titled[0].title or "")
+    elif ranked and ranked[0].sentences:
+        story.headline = _shorten(ranked[0].sentence_texts()[0])
+    elif ranked:
+        story.headline = _shorten(ranked[0].text)
+
+
+def _closeness(article: Article, centroid: dict[str, float]) -> float:
+    total = sum(article.terms.values()) or 1
+    norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+    return sum(c / total * centroid.get(t, 0.0) for t, c in article.terms.items()) / norm
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= _HEADLINE_CHARS:
+        return text
+    cut = text[:_HEADLINE_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
