@@ -232,7 +232,7 @@ def _entities(articles: Sequence[Article]) -> list[Entity]:
     where: dict[tuple[str, str], list[str]] = defaultdict(list)
     for article in articles:
         for mention in article.mentions:
-            key = (mention.label, " ".join(mention.text.split()).casefold())
+            key: tuple[str, str] = (mention.label, " ".join(mention.text.split()).casefold())
             names[key][mention.text] += 1
             if not where[key] or where[key][-1] != article.id:
                 where[key].append(article.id)
@@ -254,4 +254,4 @@ def _chunks(items: Iterable[Article | Rejection], size: int) -> Iterator[list[Ar
         yield chunk
 
 
-__all__ = ["analyze", "Analyzer"]
+__all__ = ["Analyzer", "analyze"]

@@ -100,7 +100,7 @@ class Pipeline:
         for stage in self.stages:
             try:
                 live = stage(live)
-            except Exception:  # noqa: BLE001 - isolate the article at fault, below
+            except Exception:  # find the article at fault, one by one
                 live = self._one_by_one(stage, live, done)
         for article in live:
             article.nlp_docs = []  # heavy, and worthless outside this process
@@ -118,7 +118,7 @@ class Pipeline:
                 kept.extend(stage([article]))
             except InputError as exc:
                 rejected.append(Rejection(where, exc.reason))
-            except Exception as exc:  # noqa: BLE001 - a stage bug must not sink the batch
+            except Exception as exc:  # a stage's bug must not sink the batch
                 log.warning("stage %s failed on %s", stage.name, where, exc_info=True)
                 err = StageError(stage.name, f"{type(exc).__name__}: {exc}")
                 rejected.append(Rejection(where, str(err)))

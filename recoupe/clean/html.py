@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+import lxml.html
+import lxml.html
 import trafilatura
 
 from ..errors import EmptyInput, MalformedInput
@@ -22,12 +25,13 @@ class HtmlExtract:
 
 
 def extract_html(html: str, path: str, url: str | None = None) -> HtmlExtract:
+    doc: Any
     try:
         doc = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=True,
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
-    except Exception as exc:  # noqa: BLE001 - lxml/trafilatura raise many kinds on bad markup
+    except Exception as exc:  # lxml and trafilatura raise many kinds on bad markup
         raise MalformedInput(path, f"HTML could not be parsed: {exc}") from exc
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not text:
@@ -35,7 +39,7 @@ def extract_html(html: str, path: str, url: str | None = None) -> HtmlExtract:
         # page still has text a user gave us, so fall back to all of it.
         try:
             text = trafilatura.html2txt(html).strip()
-        except Exception:  # noqa: BLE001
+        except Exception:  # same as above: fall through to 'no text'
             text = ""
     if not text:
         raise EmptyInput(path, "HTML page has no text")
@@ -47,12 +51,32 @@ def extract_html(html: str, path: str, url: str | None = None) -> HtmlExtract:
         out.author = doc.author or None
         if doc.date:
             out.published = PublishedDate(doc.date[:10], "day", "metadata")
-    kept = {line.strip() for line in text.splitlines()}
-    try:
-        everything = trafilatura.html2txt(html, clean=True)
-    except Exception:  # noqa: BLE001
-        everything = ""
-    out.dropped_lines = [
-        line.strip() for line in everything.splitlines() if line.strip() and line.strip() not in kept
-    ]
+    kept = " ".join(text.split())
+    out.dropped_lines = [line for line in _visible_lines(html) if line not in kept]
     return out
+
+
+_BLOCKS = frozenset(
+    "p div li h1 h2 h3 h4 h5 h6 td th tr br section article header footer nav aside "
+    "blockquote pre ul ol table dd dt figcaption title form".split()
+)
+
+
+def _visible_lines(html: str) -> list[str]:
+    """The page's text, a line per block element: what trafilatura chose from.
+
+    trafilatura's own ``html2txt`` returns one flat string, which cannot show
+    which blocks were dropped; hence this small walk over the tree.
+    """
+    try:
+        tree = lxml.html.fromstring(html)
+    except Exception:  # unparseable markup: nothing to audit
+        return []
+    for node in tree.xpath("//script|//style|//noscript|//template"):
+        node.drop_tree()
+    for node in tree.iter():
+        if isinstance(node.tag, str) and node.tag.lower() in _BLOCKS:
+            node.text = "\n" + (node.text or "")
+            node.tail = "\n" + (node.tail or "")
+    lines = (" ".join(line.split()) for line in tree.text_content().splitlines())
+    return [line for line in lines if line]

@@ -20,7 +20,7 @@ from .readers import (
     single_document,
 )
 
-__all__ = ["iter_inputs", "expand_paths", "article_id"]
+__all__ = ["article_id", "expand_paths", "iter_inputs"]
 
 _GLOB_CHARS = set("*?[")
 

@@ -94,7 +94,7 @@ def read_json(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterato
     records = doc if isinstance(doc, list) else [doc]
     for n, record in enumerate(records, 1):
         where = f"{path}#{n}" if len(records) > 1 else path
-        yield from _guard(where, lambda r=record, w=where: _record(r, w, source, cfg))
+        yield from _guard(where, _record, record, where, source, cfg)
 
 
 def read_jsonl(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterator[Item]:
@@ -108,7 +108,7 @@ def read_jsonl(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterat
         except json.JSONDecodeError as exc:
             yield Rejection(where, f"invalid JSON on line {n}: {exc.msg} (column {exc.colno})")
             continue
-        yield from _guard(where, lambda r=record, w=where: _record(r, w, source, cfg))
+        yield from _guard(where, _record, record, where, source, cfg)
 
 
 def read_warc(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterator[Item]:
@@ -134,15 +134,10 @@ def read_warc(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterato
                 continue
             body = record.content_stream().read()
             crawled = record.rec_headers.get_header("WARC-Date")
-            yield from _guard(
-                where,
-                lambda b=body, w=where, u=url, c=ctype, d=crawled: _warc_article(
-                    b, w, u, c, d, source, cfg
-                ),
-            )
+            yield from _guard(where, _warc_article, body, where, url, ctype, crawled, source, cfg)
     except ArchiveLoadFailed as exc:
         yield Rejection(path, f"malformed WARC after {n} record(s): {exc}")
-    except (OSError, EOFError, ValueError) as exc:
+    except Exception as exc:  # warcio raises anything, even AttributeError, on bad bytes
         yield Rejection(path, f"malformed or truncated WARC after {n} record(s): {exc}")
 
 
@@ -171,7 +166,7 @@ def read_feed(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterato
     site = feed.feed.get("title") or source_from_url(feed.feed.get("link")) or source
     for n, entry in enumerate(feed.entries, 1):
         where = f"{path}#{entry.get('link') or n}"
-        yield from _guard(where, lambda e=entry, w=where: _feed_article(e, w, site, cfg))
+        yield from _guard(where, _feed_article, entry, where, site, cfg)
 
 
 def _feed_article(entry: Any, where: str, site: str, cfg: IngestConfig) -> Iterator[Item]:
@@ -260,9 +255,10 @@ def _article(
     return article
 
 
-def _guard(where: str, make: Callable[[], Iterator[Item]]) -> Iterator[Item]:
+def _guard(where: str, make: Callable[..., Iterator[Item]], *args: Any) -> Iterator[Item]:
+    """Run one record's reader; its InputError rejects that record only."""
     try:
-        yield from make()
+        yield from make(*args)
     except InputError as exc:
         yield Rejection(where, exc.reason)
 

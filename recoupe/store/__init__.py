@@ -3,4 +3,4 @@
 from .base import Store, StoryState, open_store
 from .sqlite import SQLiteStore
 
-__all__ = ["Store", "StoryState", "open_store", "SQLiteStore"]
+__all__ = ["SQLiteStore", "Store", "StoryState", "open_store"]

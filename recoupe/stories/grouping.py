@@ -15,10 +15,10 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
+from ..clean.metadata import resolve_dateline_year
 from ..config import StoriesConfig
 from ..model import Article, PublishedDate, Story
 from ..store import Store, StoryState
-from ..clean.metadata import resolve_dateline_year
 from .describe import describe_story, story_date
 
 _CENTROID_TERMS = 300  # kept per story: enough to compare, bounded to store
@@ -99,10 +99,11 @@ class StoryGrouper:
             return
         for article in members:
             month_day = article.metadata.get("dateline_date")
-            if article.published.date is None and month_day:
-                # A dateline gives day and month; the story gives the year.
-                if (day := resolve_dateline_year(month_day, story.date)) is not None:
-                    self._set(article, PublishedDate(day, "day", "dateline"))
+            if article.published.date is not None or not month_day:
+                continue
+            # A dateline gives day and month; the story gives the year.
+            if (day := resolve_dateline_year(month_day, story.date)) is not None:
+                self._set(article, PublishedDate(day, "day", "dateline"))
         story.date, story.date_granularity = story_date(members)
         if story.date is None or story.date_granularity is None:
             return

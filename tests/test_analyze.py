@@ -1,0 +1,108 @@
+"""The main job end to end on the seeds: the issue's acceptance checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import recoupe
+from recoupe import Config
+
+
+def _by_file(report: recoupe.Report) -> dict[str, recoupe.Article]:
+    return {Path(a.path or "").name[:3]: a for a in report.articles}
+
+
+def test_seeds_give_two_stories(seeds: Path, db: Path) -> None:
+    report = recoupe.analyze([seeds], db=db)
+    arts = _by_file(report)
+    assert report.rejected == []
+    assert len(report.articles) == 5
+    groups = sorted(sorted(Path(a.path or "").name[:3] for a in report.articles
+                           if a.id in s.articles) for s in report.stories)
+    assert groups == [["000", "001", "002"], ["003", "004"]]
+    for story in report.stories:
+        assert story.headline
+        assert story.languages == ["fr"]
+    assert all(a.language == "fr" for a in arts.values())
+
+
+def test_aggregator_chrome_is_stripped(seeds: Path, db: Path) -> None:
+    a = _by_file(recoupe.analyze([seeds], db=db))["002"]
+    removed = " ".join(r.text for r in a.removed)
+    for chrome in ("Accueil Dernières minutes", "Lire aussi", "Article précédent", "Article suivant"):
+        assert chrome in removed
+        assert chrome not in a.text
+    assert "0" in [r.text for r in a.removed]
+    assert a.title == ("Biden s’entretient avec le président français au sujet du renforcement "
+                       "des capacités militaires en Ukraine")
+    assert a.metadata["agency"] == "Cinktank.com"
+    assert not a.text.startswith("Paris, 3 févr.")
+    assert a.text.startswith("Le président américain Joe Biden a eu une conversation")
+    assert a.published.date == "2022-02-03" and a.published.basis == "dateline"
+
+
+def test_metadata_line_is_metadata(seeds: Path, db: Path) -> None:
+    a = _by_file(recoupe.analyze([seeds], db=db))["004"]
+    assert "date 2021-12" in [r.text for r in a.removed]
+    assert a.text.startswith("Le président Joe Biden et le président russe Vladimir Poutine")
+    assert "date 2021-12" not in a.text
+    assert (a.published.date, a.published.granularity, a.published.basis) == (
+        "2021-12-01", "month", "metadata")
+
+
+def test_dates_from_content_and_story(seeds: Path, db: Path) -> None:
+    arts = _by_file(recoupe.analyze([seeds], db=db))
+    # "hier, mercredi 2 février 2022": published the day after.
+    assert (arts["000"].published.date, arts["000"].published.basis) == ("2022-02-03", "content")
+    assert (arts["001"].published.date, arts["001"].published.basis) == ("2022-02-03", "story")
+
+
+def test_second_run_adds_nothing(seeds: Path, db: Path) -> None:
+    first = recoupe.analyze([seeds], db=db)
+    second = recoupe.analyze([seeds], db=db)
+    assert second.run.added == 0 and second.run.unchanged == 5
+    assert [s.id for s in first.stories] == [s.id for s in second.stories]
+    assert [s.articles for s in first.stories] == [s.articles for s in second.stories]
+    assert first.to_dict()["articles"] == second.to_dict()["articles"]
+
+
+def test_adding_files_keeps_story_ids(seeds: Path, tmp_path: Path, db: Path) -> None:
+    part = tmp_path / "part" / "ukraine-2022"
+    part.mkdir(parents=True)
+    for name in ("000", "004"):
+        src = next(seeds.glob(f"{name}_*.txt"))
+        (part / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    early = recoupe.analyze([part], db=db)
+    assert len(early.stories) == 2
+    full = recoupe.analyze([seeds], db=db)
+    assert full.run.added == 3 and full.run.unchanged == 2
+    assert {s.id for s in early.stories} == {s.id for s in full.stories}
+    assert sorted(len(s.articles) for s in full.stories) == [2, 3]
+
+
+def test_same_text_from_two_paths_is_one_article(seeds: Path, tmp_path: Path, db: Path) -> None:
+    copy = tmp_path / "copy.txt"
+    copy.write_text(next(seeds.glob("000_*.txt")).read_text(encoding="utf-8"), encoding="utf-8")
+    report = recoupe.analyze([seeds, copy], db=db)
+    assert len(report.articles) == 5 and report.run.unchanged == 1
+    assert report.rejected == []
+
+
+def test_report_json_roundtrips(seeds: Path, db: Path) -> None:
+    report = recoupe.analyze([seeds], db=db)
+    data = json.loads(report.to_json())
+    assert {a["id"] for a in data["articles"]} == {a.id for a in report.articles}
+    first = data["articles"][0]
+    assert first["text"] and "raw_text" not in first and "terms" not in first
+
+
+def test_bad_pipeline_fails_before_work(seeds: Path, db: Path) -> None:
+    config = Config.from_mapping({"pipeline": {"stages": ["clean", "entities"]}})
+    try:
+        recoupe.analyze([seeds], db=db, config=config)
+    except recoupe.ConfigError as exc:
+        assert "entities" in str(exc) and "requires" in str(exc)
+    else:
+        raise AssertionError("a pipeline missing the sentences stage must fail")
+    assert not db.exists() or recoupe.analyze([], db=db).articles == []
