@@ -69,10 +69,10 @@ def analyze(
         err.print("interrupted")
         raise typer.Exit(130) from None
     except RecoupeError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        _say(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
     for r in report.rejected:
-        err.print(f"rejected: {r.path}: {r.reason}", markup=False, highlight=False)
+        _say(f"rejected: {r.path}: {r.reason}")
     if html:
         _write(html, render_html(report), quiet)
     if markdown:
@@ -89,10 +89,15 @@ def _write(path: Path, text: str, quiet: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        err.print(f"error: cannot write {path}: {exc.strerror or exc}", markup=False)
+        _say(f"error: cannot write {path}: {exc.strerror or exc}")
         raise typer.Exit(2) from None
     if not quiet:
-        err.print(f"wrote {path.resolve()}", markup=False, highlight=False)
+        _say(f"wrote {path.resolve()}")
+
+
+def _say(line: str) -> None:
+    # One unwrapped line each, for people and for grep.
+    sys.stderr.write(line + "\n")
 
 
 def _progress(quiet: bool) -> Progress:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import lxml.html
-import lxml.html
 import trafilatura
 
 from ..errors import EmptyInput, MalformedInput
@@ -57,8 +56,7 @@ def extract_html(html: str, path: str, url: str | None = None) -> HtmlExtract:
 
 
 _BLOCKS = frozenset(
-    "p div li h1 h2 h3 h4 h5 h6 td th tr br section article header footer nav aside "
-    "blockquote pre ul ol table dd dt figcaption title form".split()
+    ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "br", "section", "article", "header", "footer", "nav", "aside", "blockquote", "pre", "ul", "ol", "table", "dd", "dt", "figcaption", "title", "form"]
 )
 
 

@@ -89,7 +89,7 @@ def test_bad_inputs_do_not_stop_the_batch(seeds: Path, tmp_path: Path, db: Path)
     _bad(bad, "empty.txt", b"")
     _bad(bad, "binary.bin", bytes(range(256)) * 8)
     _bad(bad, "broken.jsonl", b'{"text": "' + GOOD.encode() + b'"}\n{oops\n')
-    _bad(bad, "only-chrome.txt", "Partager\n0\nLire aussi : autre chose".encode())
+    _bad(bad, "only-chrome.txt", b"Partager\n0\nLire aussi : autre chose")
     report = recoupe.analyze([seeds, bad, tmp_path / "missing"], db=db)
     assert len(report.articles) == 6
     reasons = {Path(r.path).name: r.reason for r in report.rejected}
