@@ -132,18 +132,19 @@ class SQLiteStore:
             [(t, delta) for t in terms],
         )
 
-    def get_articles(self, ids: Iterable[str] | None = None) -> list[Article]:
-        query = "SELECT raw_text, html, payload FROM articles"
+    def _rows(self, query: str, ids: Iterable[str] | None) -> list[tuple[Any, ...]]:
+        """Rows of ``query`` (whose first column is ``seq``), all or for ``ids``, by seq."""
         if ids is None:
-            rows = list(self.conn.execute(query + " ORDER BY seq"))
-        else:
-            rows = []
-            for chunk in _chunks(list(ids)):
-                rows.extend(self.conn.execute(
-                    query + f" WHERE id IN ({_marks(chunk)}) ORDER BY seq", chunk
-                ))
+            return list(self.conn.execute(query + " ORDER BY seq"))
+        rows: list[tuple[Any, ...]] = []
+        for chunk in _chunks(list(ids)):
+            rows.extend(self.conn.execute(query + f" WHERE id IN ({_marks(chunk)})", chunk))
+        return sorted(rows, key=lambda r: r[0])
+
+    def get_articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        rows = self._rows("SELECT seq, raw_text, html, payload FROM articles", ids)
         out = []
-        for raw_text, html, payload in rows:
+        for _seq, raw_text, html, payload in rows:
             article = from_dict(Article, {**json.loads(payload), "raw_text": raw_text, "html": html})
             out.append(article)
         return out
@@ -215,15 +216,9 @@ class SQLiteStore:
         return [s.story for s in self.story_states()]
 
     def story_states(self, ids: Sequence[str] | None = None) -> list[StoryState]:
-        query = "SELECT id, headline, date, date_granularity, centroid FROM stories"
-        if ids is None:
-            rows = list(self.conn.execute(query + " ORDER BY seq"))
-        else:
-            rows = []
-            for chunk in _chunks(list(ids)):
-                rows.extend(self.conn.execute(
-                    query + f" WHERE id IN ({_marks(chunk)}) ORDER BY seq", chunk
-                ))
+        rows = self._rows(
+            "SELECT seq, id, headline, date, date_granularity, centroid FROM stories", ids
+        )
         members: dict[str, list[str]] = {}
         for story_id, article_id in self.conn.execute(
             "SELECT sa.story_id, sa.article_id FROM story_articles sa "
@@ -235,7 +230,7 @@ class SQLiteStore:
                 Story(id=i, articles=members.get(i, []), headline=h, date=d, date_granularity=g),
                 json.loads(c),
             )
-            for i, h, d, g, c in rows
+            for _seq, i, h, d, g, c in rows
         ]
 
     def save_story(self, state: StoryState) -> None:
