@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 
 import py3langid
-
 from common import documents, machine
+
 from recoupe.nlp.language import identify
 
 

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from common import PeakRSS, documents, machine, median, timer
+
 from recoupe.analyze import run_batch
 from recoupe.config import Config
 from recoupe.execute import LocalExecutor
