@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from ..model import Report
 from .view import article_label, story_views
@@ -18,28 +18,23 @@ def print_summary(report: Report, console: Console) -> None:
     )
     for view in story_views(report):
         story = view.story
-        table = Table(
-            title=f"[bold]{story.headline}[/]", title_justify="left", show_edge=False,
-            caption=f"story {story.id} · {story.date or 'undated'}"
-            f"{' (' + story.date_granularity + ')' if story.date_granularity not in (None, 'day') else ''}"
-            f" · {', '.join(story.languages) or '?'} · {', '.join(story.sources)}",
-            caption_justify="left",
+        when = story.date or "undated"
+        if story.date_granularity not in (None, "day"):
+            when += f" ({story.date_granularity})"
+        console.print()
+        console.print(f"[bold]{escape(story.headline)}[/]")
+        console.print(
+            f"[dim]story {story.id} · {when} · {', '.join(story.languages) or '?'} · "
+            f"{escape(', '.join(story.sources))} · {len(view.articles)} article(s)[/]"
         )
-        table.add_column("article", no_wrap=True, max_width=28)
-        table.add_column("published", no_wrap=True)
-        table.add_column("lang", no_wrap=True)
-        table.add_column("title / first sentence", no_wrap=True, overflow="ellipsis")
         for article in view.articles:
             pub = article.published
-            first = article.title or (article.sentence_texts()[:1] or [article.text[:80]])[0]
-            table.add_row(
-                article_label(article), f"{pub.date} {pub.basis}" if pub.date else "?",
-                article.language or "?", first,
+            dated = f"{pub.date} ({pub.basis})" if pub.date else "undated"
+            first = article.title or (article.sentence_texts()[:1] or [article.text[:120]])[0]
+            if len(first) > 72:
+                first = first[:72].rsplit(" ", 1)[0] + "…"
+            console.print(
+                f"  • {escape(article_label(article))} · {article.language or '?'} · {dated}",
+                highlight=False,
             )
-        console.print()
-        console.print(table)
-    if report.rejected:
-        console.print()
-        console.print("[bold red]Rejected inputs[/]")
-        for r in report.rejected:
-            console.print(f"  {r.path}: {r.reason}", markup=False, highlight=False)
+            console.print(f"    {escape(first)}", highlight=False, style="italic")
