@@ -76,10 +76,7 @@ def _read_one(path: str, cfg: IngestConfig) -> Iterator[Article | Rejection]:
     data = _read_bytes(path, cfg)
     fmt = detect_format("" if path == "-" else path, data[:4096])
     if single_document(fmt) and len(data) > cfg.max_bytes:
-        raise TooLargeInput(
-            path, f"file of {len(data) / 1e6:.1f} MB is over the limit of "
-            f"{cfg.max_bytes / 1e6:.1f} MB for one article (ingest.max_bytes)"
-        )
+        raise _too_large(path, len(data), cfg)
     yield from READERS[fmt](data, path, folder_source(path), cfg)
 
 
@@ -95,10 +92,14 @@ def _read_bytes(path: str, cfg: IngestConfig) -> bytes:
         size = p.stat().st_size
         # Single-document files over the limit are refused before reading them.
         if size > cfg.max_bytes and single_document(format_by_name(path) or ""):
-            raise TooLargeInput(
-                path, f"file of {size / 1e6:.1f} MB is over the limit of "
-                f"{cfg.max_bytes / 1e6:.1f} MB for one article (ingest.max_bytes)"
-            )
+            raise _too_large(path, size, cfg)
         return p.read_bytes()
     except OSError as exc:
         raise UnreadableInput(path, f"cannot read: {exc.strerror or exc}") from exc
+
+
+def _too_large(path: str, size: int, cfg: IngestConfig) -> TooLargeInput:
+    return TooLargeInput(
+        path, f"file of {size / 1e6:.1f} MB is over the limit of "
+        f"{cfg.max_bytes / 1e6:.1f} MB for one article (ingest.max_bytes)"
+    )
