@@ -122,20 +122,24 @@ class Analyzer:
                 self.progress("done", 1)
                 continue
             fresh[article.id] = article
-        min_articles = self.config.clean.repeated_line_min_articles
         max_chars = self.config.clean.repeated_line_max_chars
-        for article in fresh.values():
-            if article.html is None and article.source:
-                self.store.record_lines(
-                    article.source, article.id, learnable_lines(article.raw_text, max_chars)
-                )
-        learnt: dict[str, frozenset[str]] = {}
-        for article in fresh.values():
-            if article.html is None and article.source:
-                if article.source not in learnt:
-                    learnt[article.source] = self.store.repeated_lines(article.source, min_articles)
-                article.learned_boilerplate = learnt[article.source]
+        plain = [a for a in fresh.values() if a.html is None and a.source]
+        for article in plain:
+            self.store.record_lines(
+                article.source or "", article.id, learnable_lines(article.raw_text, max_chars)
+            )
+        self._attach_learnt_boilerplate(plain)
         return list(fresh.values())
+
+    def _attach_learnt_boilerplate(self, articles: list[Article]) -> None:
+        """Give each article the lines its source is known to repeat (one query per source)."""
+        min_articles = self.config.clean.repeated_line_min_articles
+        learnt: dict[str, frozenset[str]] = {}
+        for article in articles:
+            source = article.source or ""
+            if source not in learnt:
+                learnt[source] = self.store.repeated_lines(source, min_articles)
+            article.learned_boilerplate = learnt[source]
 
     def _process(self, articles: list[Article]) -> Iterator[Article | Rejection]:
         if not articles:
@@ -154,17 +158,11 @@ class Analyzer:
 
     def _reclean(self) -> int:
         """Clean again the stored articles that hold lines learnt as boilerplate since."""
-        min_articles = self.config.clean.repeated_line_min_articles
-        stale = self.store.stale_boilerplate(min_articles)
+        stale = self.store.stale_boilerplate(self.config.clean.repeated_line_min_articles)
         if not stale:
             return 0
         articles = [reset_derived(a) for a in self.store.get_articles(stale)]
-        learnt: dict[str, frozenset[str]] = {}
-        for article in articles:
-            source = article.source or ""
-            if source not in learnt:
-                learnt[source] = self.store.repeated_lines(source, min_articles)
-            article.learned_boilerplate = learnt[source]
+        self._attach_learnt_boilerplate(articles)
         n = 0
         for item in self._process(articles):
             if isinstance(item, Rejection):

@@ -258,8 +258,3 @@ class Report:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
-    def story_of(self, article_id: str) -> Story | None:
-        for story in self.stories:
-            if article_id in story.articles:
-                return story
-        return None

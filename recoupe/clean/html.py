@@ -55,9 +55,11 @@ def extract_html(html: str, path: str, url: str | None = None) -> HtmlExtract:
     return out
 
 
-_BLOCKS = frozenset(
-    ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "br", "section", "article", "header", "footer", "nav", "aside", "blockquote", "pre", "ul", "ol", "table", "dd", "dt", "figcaption", "title", "form"]
-)
+_BLOCKS = frozenset({
+    "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "br", "section",
+    "article", "header", "footer", "nav", "aside", "blockquote", "pre", "ul", "ol", "table",
+    "dd", "dt", "figcaption", "title", "form",
+})
 
 
 def _visible_lines(html: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from ..config import CleanConfig, Config
+from ..config import Config
 from ..errors import EmptyInput
 from ..model import Article, Passage, RemovedLine
 from ..pipeline import register_stage
@@ -29,7 +29,9 @@ class CleanStage:
     )
 
     def __init__(self, config: Config) -> None:
-        self.config: CleanConfig = config.clean
+        # Learnt boilerplate comes with each article (Article.learned_boilerplate),
+        # so the stage itself needs no settings.
+        pass
 
     def __call__(self, articles: list[Article]) -> list[Article]:
         return [clean_article(a) for a in articles]

@@ -60,7 +60,3 @@ def month_names() -> dict[str, int]:
         out.update(res.months)
     return out
 
-
-@cache
-def weekday_names() -> tuple[str, ...]:
-    return tuple(w for res in all_resources() for w in res.weekdays)

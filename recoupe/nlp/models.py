@@ -40,7 +40,6 @@ def pipeline_for(lang: str | None, config: LanguageConfig) -> Language:
     return _load(name)
 
 
-
 def load_model(name: str) -> Language:
     """An installed spaCy pipeline with the components recoupe uses (benchmarks share it)."""
     nlp = spacy.load(name, exclude=list(_EXCLUDE))
