@@ -115,6 +115,8 @@ class Config:
                         f"{origin}: unknown key {key!r} in [{name}]; known: {', '.join(sorted(keys))}"
                     )
                 default = getattr(section, key)
+                if isinstance(default, float) and type(value) is int:
+                    value = float(value)  # "threshold = 1" means 1.0
                 if not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(
                     default, bool
                 ):

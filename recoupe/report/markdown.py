@@ -7,7 +7,9 @@ from .view import article_label, story_views
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    # Article text is untrusted and Markdown viewers render raw HTML: escape it.
+    text = " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|")
 
 
 def render_markdown(report: Report) -> str:
