@@ -29,9 +29,15 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
+DATA ?= ../shared/data
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/langid.py
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/reuse.py
+	@if [ -f $(DATA)/ml_crisis/documents.jsonl ]; then \
+	  $(BIN)/recoupe eval reuse $(DATA)/ml_crisis/documents.jsonl --json; \
+	else echo "skipped: evaluation data absent ($(DATA))"; fi
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,7 @@ from .execute import Executor, make_executor
 from .ingest import iter_inputs
 from .model import Article, Entity, Rejection, Report, RunStats
 from .pipeline import Pipeline
+from .reuse import ReuseIndex, ReuseReport
 from .store import Store, open_store
 from .stories import StoryGrouper
 
@@ -84,7 +85,9 @@ class Analyzer:
                     self._save(item)
                     added.append(item)
                     self.progress("done", 1)
-            stats.recleaned = self._reclean()
+            recleaned = self._reclean()
+            stats.recleaned = len(recleaned)
+            ReuseIndex(self.store, self.config.reuse).add(added + recleaned)
         finally:
             if self._executor is not None:
                 self._executor.close()
@@ -156,22 +159,22 @@ class Analyzer:
         if article.learned_boilerplate:
             self.store.mark_lines_applied(article.id, article.learned_boilerplate)
 
-    def _reclean(self) -> int:
+    def _reclean(self) -> list[Article]:
         """Clean again the stored articles that hold lines learnt as boilerplate since."""
         stale = self.store.stale_boilerplate(self.config.clean.repeated_line_min_articles)
         if not stale:
-            return 0
+            return []
         articles = [reset_derived(a) for a in self.store.get_articles(stale)]
         self._attach_learnt_boilerplate(articles)
-        n = 0
+        done = []
         for item in self._process(articles):
             if isinstance(item, Rejection):
                 # Nothing accepted is dropped: the stored version stays as it was.
                 log.warning("re-cleaning %s failed, kept as it was: %s", item.path, item.reason)
                 continue
             self._save(item)
-            n += 1
-        return n
+            done.append(item)
+        return done
 
 
 def reset_derived(article: Article) -> Article:
@@ -218,6 +221,9 @@ def build_report(store: Store, rejected: list[Rejection], stats: RunStats) -> Re
         members = [by_id[i] for i in story.articles if i in by_id]
         story.languages = sorted({a.language for a in members if a.language})
         story.sources = sorted({a.source for a in members if a.source})
+    reuse = ReuseReport(articles, store.reuse_pairs())
+    reuse.annotate(articles)
+    reuse.attach(stories)
     return Report(
         articles=articles, rejected=rejected, stories=stories,
         entities=_entities(articles), run=stats,

@@ -84,6 +84,44 @@ def analyze(
     raise typer.Exit(1 if report.rejected else 0)
 
 
+eval_app = typer.Typer(no_args_is_help=True, help="Measure recoupe against labelled or generated data.")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("reuse")
+def eval_reuse(
+    documents: Annotated[Path, typer.Argument(help="Articles, ML-Crisis JSONL format.")],
+    cases: Annotated[int, typer.Option("--cases", min=4, help="Generated copies.")] = 120,
+    negatives: Annotated[int, typer.Option("--negatives", min=0, help="Real same-day articles.")] = 120,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the edits.")] = 13,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Duplicates and copied passages on copies generated from real articles."""
+    import json
+
+    from .reuse.evaluate import evaluate
+
+    _logging(quiet=True, verbose=False)
+    try:
+        docs = [json.loads(line) for line in documents.read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+    except (OSError, ValueError) as exc:
+        _say(f"error: cannot read {documents}: {exc}")
+        raise typer.Exit(2) from None
+    try:
+        scores = evaluate(docs, n=cases, negatives=negatives, seed=seed)
+    except KeyError as exc:
+        _say(f"error: {documents}: records need doc_id, topic, pub_date, lang and text ({exc} missing)")
+        raise typer.Exit(2) from None
+    except RecoupeError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    if json_out:
+        sys.stdout.write(json.dumps(scores, indent=2) + "\n")
+    else:
+        Console().print_json(data=scores)
+
+
 def _write(path: Path, text: str, quiet: bool) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

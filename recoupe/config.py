@@ -22,7 +22,9 @@ DEFAULT_DB = "recoupe.db"
 class PipelineConfig:
     # Per-article stages, in order; names from the stage registry.
     stages: list[str] = field(
-        default_factory=lambda: ["clean", "language", "sentences", "entities", "terms"]
+        default_factory=lambda: [
+            "clean", "language", "sentences", "entities", "terms", "fingerprint"
+        ]
     )
     batch_size: int = 16  # articles per task sent to a worker
 
@@ -72,6 +74,27 @@ class StoriesConfig:
 
 
 @dataclass(slots=True)
+class ReuseConfig:
+    # Seeds and passages: see recoupe/reuse/align.py.
+    seed_words: int = 3
+    gap_words: int = 8
+    min_passage_words: int = 15
+    min_density: float = 0.5
+    # Both articles this much covered by aligned passages: near-duplicates.
+    near_duplicate_coverage: float = 0.8
+    # Candidates: MinHash LSH over word shingles ...
+    shingle_words: int = 3
+    num_perm: int = 128
+    bands: int = 32
+    # ... and winnowed word k-grams (any shared run of window + k - 1 words is found).
+    winnow_words: int = 5
+    winnow_window: int = 8
+    min_shared_fingerprints: int = 2
+    # A fingerprint held by more articles than this is a stock phrase, not a lead.
+    max_postings: int = 200
+
+
+@dataclass(slots=True)
 class Config:
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
@@ -80,6 +103,7 @@ class Config:
     clean: CleanConfig = field(default_factory=CleanConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)
+    reuse: ReuseConfig = field(default_factory=ReuseConfig)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Config:

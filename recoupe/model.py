@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import TypeAdapter
 
@@ -49,6 +49,16 @@ class RemovedLine:
 
 
 @dataclass(slots=True)
+class Fingerprint:
+    """What the reuse index needs of an article's text, computed in the workers."""
+
+    text_hash: str  # of the normalised words: equal for texts that differ only in form
+    minhash: bytes  # MinHash signature of word shingles, for near-duplicate candidates
+    winnow: list[int]  # winnowed word k-gram hashes, for copied-passage candidates
+    tokens: int  # words in the clean text
+
+
+@dataclass(slots=True)
 class PublishedDate:
     date: str | None = None  # YYYY-MM-DD; first day of the month/year for coarser granularity
     granularity: Granularity | None = None
@@ -77,6 +87,14 @@ class Article:
     mentions: list[Mention] = field(default_factory=list)
     # Content-word and entity counts: the article's bag of words for grouping.
     terms: dict[str, int] = field(default_factory=dict)
+    # Passages the article repeats of itself: (first, repeat) pairs of spans.
+    repeats: list[tuple[Passage, Passage]] = field(default_factory=list)
+    repeats_itself: bool = False
+    # Filled from the reuse links when reporting (they change as articles arrive).
+    duplicate_of: str | None = None
+    original_share: float | None = None
+    took_from: list[Borrowing] = field(default_factory=list)
+    fingerprint: Fingerprint | None = None  # between the worker and the reuse index
     # Normalised lines the store has learnt are boilerplate for this article's
     # source; set before cleaning, never persisted.
     learned_boilerplate: frozenset[str] = field(default_factory=frozenset)
@@ -86,6 +104,68 @@ class Article:
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s.start : s.end] for s in self.sentences]
+
+
+@dataclass(slots=True)
+class Borrowing:
+    """Text an article took from an earlier one."""
+
+    article: str
+    chars: int
+    share: float  # of the borrowing article's text
+
+
+@dataclass(slots=True)
+class CopiedPassage:
+    """One aligned span pair: ``from_span`` in the origin, ``to_span`` in the copy."""
+
+    from_span: tuple[int, int]
+    to_span: tuple[int, int]
+    text: str  # as the copy has it
+    similarity: float
+
+
+@dataclass(slots=True)
+class ReuseLink:
+    """Text shared by two articles; ``from`` published first unless direction is unknown."""
+
+    _json_names: ClassVar[dict[str, str]] = {"from_article": "from", "to_article": "to"}
+
+    kind: Literal["duplicate", "near-duplicate", "copied-passages"]
+    from_article: str
+    to_article: str
+    similarity: float
+    direction: Literal["forward", "unknown"]
+    passages: list[CopiedPassage] = field(default_factory=list)
+    reason: str = ""  # what made it a duplicate: same text, same URL, aligned text
+
+
+@dataclass(slots=True)
+class ReusePair:
+    """Text shared by articles ``a`` < ``b`` as the store keeps it: undirected, spans in characters."""
+
+    a: str
+    b: str
+    kind: Literal["duplicate", "near-duplicate", "copied-passages"]
+    similarity: float
+    reason: str
+    spans: list[tuple[int, int, int, int, float]]  # a_start, a_end, b_start, b_end, similarity
+
+
+@dataclass(slots=True)
+class SharedPassage:
+    article: str
+    span: tuple[int, int]
+
+
+@dataclass(slots=True)
+class SharedSource:
+    """A passage found in three or more articles: reported once, not as a web of copies."""
+
+    articles: list[str]
+    text: str
+    passages: list[SharedPassage]
+    kind: Literal["shared-source"] = "shared-source"
 
 
 @dataclass(slots=True)
@@ -150,6 +230,7 @@ class Story:
     sources: list[str] = field(default_factory=list)
     storyline: str | None = None
     date_granularity: Granularity | None = None
+    reuse: list[ReuseLink | SharedSource] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -167,16 +248,19 @@ class Rejection:
     reason: str
 
 
-_NOT_SERIALISED = {"raw_text", "html", "learned_boilerplate", "nlp_docs"}
+_NOT_SERIALISED = {"raw_text", "html", "learned_boilerplate", "nlp_docs", "fingerprint"}
+# Derived from the reuse links at report time; stale the moment an article arrives.
+_REPORT_TIME = {"duplicate_of", "original_share", "took_from"}
 
 
 def to_dict(obj: Any, *, drop: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    names: dict[str, str] = getattr(obj, "_json_names", {})
     for f in dataclasses.fields(obj):
         if f.name in drop:
             continue
         value = getattr(obj, f.name)
-        out[f.name] = _plain(value)
+        out[names.get(f.name, f.name)] = _plain(value)
     return out
 
 
@@ -209,7 +293,7 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
 
 def article_payload(article: Article) -> str:
     """The JSON the store keeps for an article's analysed fields."""
-    return json.dumps(to_dict(article, drop=_NOT_SERIALISED), ensure_ascii=False)
+    return json.dumps(to_dict(article, drop=_NOT_SERIALISED | _REPORT_TIME), ensure_ascii=False)
 
 
 @dataclass(slots=True)
@@ -225,7 +309,7 @@ class RunStats:
     seconds: float = 0.0
 
 
-_REPORT_ARTICLE_DROP = _NOT_SERIALISED | {"terms", "removed"}
+_REPORT_ARTICLE_DROP = _NOT_SERIALISED | {"terms", "removed", "repeats"}
 
 
 @dataclass(slots=True)
@@ -245,6 +329,11 @@ class Report:
             d = to_dict(a, drop=_REPORT_ARTICLE_DROP)
             d["removed"] = [r.text for r in a.removed]
             d["removed_reasons"] = [to_dict(r) for r in a.removed]
+            d["repeated"] = [
+                {"first": [f.start, f.end], "again": [r.start, r.end],
+                 "text": a.text[r.start : r.end]}
+                for f, r in a.repeats
+            ]
             articles.append(d)
         return {
             "articles": articles,

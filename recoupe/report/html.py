@@ -17,4 +17,6 @@ _ENV = Environment(
 
 def render_html(report: Report) -> str:
     template = _ENV.get_template("report.html.j2")
-    return template.render(report=report, views=story_views(report), label=article_label)
+    by_id = {a.id: a for a in report.articles}
+    return template.render(report=report, views=story_views(report), label=article_label,
+                           by_id=by_id)

@@ -23,9 +23,12 @@ def print_summary(report: Report, console: Console) -> None:
             when += f" ({story.date_granularity})"
         console.print()
         console.print(f"[bold]{escape(story.headline)}[/]")
+        shared = sum(1 for r in story.reuse if r.kind == "shared-source")
+        links = len(story.reuse) - shared
+        reuse = f" · {links} reuse link(s), {shared} shared source(s)" if story.reuse else ""
         console.print(
             f"[dim]story {story.id} · {when} · {', '.join(story.languages) or '?'} · "
-            f"{escape(', '.join(story.sources))} · {len(view.articles)} article(s)[/]"
+            f"{escape(', '.join(story.sources))} · {len(view.articles)} article(s){reuse}[/]"
         )
         for article in view.articles:
             pub = article.published
@@ -33,8 +36,16 @@ def print_summary(report: Report, console: Console) -> None:
             first = article.title or (article.sentence_texts()[:1] or [article.text[:120]])[0]
             if len(first) > 72:
                 first = first[:72].rsplit(" ", 1)[0] + "…"
+            notes = []
+            if article.duplicate_of:
+                notes.append("duplicate")
+            elif article.original_share is not None and article.original_share < 0.995:
+                notes.append(f"{article.original_share:.0%} original")
+            if article.repeats_itself:
+                notes.append("repeats itself")
+            extra = f" · {', '.join(notes)}" if notes else ""
             console.print(
-                f"  • {escape(article_label(article))} · {article.language or '?'} · {dated}",
+                f"  • {escape(article_label(article))} · {article.language or '?'} · {dated}{extra}",
                 highlight=False,
             )
             console.print(f"    {escape(first)}", highlight=False, style="italic")

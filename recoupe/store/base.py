@@ -13,7 +13,17 @@ from typing import Protocol
 
 from ..config import StoreConfig
 from ..errors import ConfigError
-from ..model import Article, Granularity, Rejection, Story
+from ..model import Article, Fingerprint, Granularity, Rejection, ReusePair, Story
+
+
+@dataclass(slots=True)
+class IndexedFingerprint:
+    """An article's fingerprint as the reuse index files it."""
+
+    article_id: str
+    fingerprint: Fingerprint
+    canonical_url: str | None
+    band_keys: list[int]
 
 
 @dataclass(slots=True)
@@ -50,6 +60,27 @@ class Store(Protocol):
     def stories(self) -> list[Story]: ...
     def story_states(self, ids: Sequence[str] | None = None) -> list[StoryState]: ...
     def save_story(self, state: StoryState) -> None: ...
+
+    # -- reuse index
+    def save_fingerprints(self, rows: Sequence[IndexedFingerprint]) -> None:
+        """Insert or replace fingerprints, band keys and winnowed hashes, in one transaction."""
+        ...
+    def fingerprints(self, ids: Iterable[str]) -> dict[str, IndexedFingerprint]: ...
+    def same_text(self, text_hash: str) -> list[str]: ...
+    def same_url(self, url: str) -> list[str]: ...
+    def band_members(self, keys: Iterable[int]) -> dict[int, list[str]]:
+        """The articles filed under each LSH band key (keys with none are absent)."""
+        ...
+    def winnow_members(self, hashes: Iterable[int]) -> dict[int, list[str]]:
+        """The articles holding each winnowed hash (hashes with none are absent)."""
+        ...
+    def texts(self, ids: Iterable[str]) -> dict[str, str]:
+        """Clean texts of the given articles."""
+        ...
+    def save_pairs(self, article_ids: Sequence[str], pairs: Sequence[ReusePair]) -> None:
+        """Replace every pair involving ``article_ids`` by ``pairs``, in one transaction."""
+        ...
+    def reuse_pairs(self) -> list[ReusePair]: ...
 
     # -- runs
     def record_rejections(self, run_id: str, rejections: Sequence[Rejection]) -> None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -12,8 +13,17 @@ from typing import Any
 
 from ..config import StoreConfig
 from ..errors import StoreError
-from ..model import Article, Granularity, Rejection, Story, article_payload, from_dict
-from .base import StoryState, register_store
+from ..model import (
+    Article,
+    Fingerprint,
+    Granularity,
+    Rejection,
+    ReusePair,
+    Story,
+    article_payload,
+    from_dict,
+)
+from .base import IndexedFingerprint, StoryState, register_store
 
 _CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
 
@@ -39,6 +49,9 @@ class SQLiteStore:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=10000")
+            # The reuse index inserts random keys into large B-trees: a 64 MiB
+            # page cache instead of the 2 MiB default keeps them off the disk.
+            self.conn.execute("PRAGMA cache_size=-65536")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open store {self.path}: {exc} (is it a recoupe store?)") from exc
@@ -251,6 +264,101 @@ class SQLiteStore:
                 [(a, story.id) for a in story.articles],
             )
 
+    # -- reuse index
+
+    def save_fingerprints(self, rows: Sequence[IndexedFingerprint]) -> None:
+        with self._tx() as db:
+            old = self.fingerprints(r.article_id for r in rows)
+            for prev in old.values():
+                db.executemany("DELETE FROM reuse_bands WHERE key = ? AND article_id = ?",
+                               [(k, prev.article_id) for k in prev.band_keys])
+                db.executemany("DELETE FROM reuse_winnow WHERE hash = ? AND article_id = ?",
+                               [(h, prev.article_id) for h in prev.fingerprint.winnow])
+            db.executemany(
+                """INSERT OR REPLACE INTO reuse_fingerprints(article_id, text_hash, canonical_url,
+                       minhash, bands, winnow, tokens) VALUES (?,?,?,?,?,?,?)""",
+                [(r.article_id, r.fingerprint.text_hash, r.canonical_url, r.fingerprint.minhash,
+                  _pack(r.band_keys), _pack(r.fingerprint.winnow), r.fingerprint.tokens)
+                 for r in rows],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO reuse_bands(key, article_id) VALUES (?, ?)",
+                [(k, r.article_id) for r in rows for k in r.band_keys],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO reuse_winnow(hash, article_id) VALUES (?, ?)",
+                [(h, r.article_id) for r in rows for h in r.fingerprint.winnow],
+            )
+
+    def fingerprints(self, ids: Iterable[str]) -> dict[str, IndexedFingerprint]:
+        out: dict[str, IndexedFingerprint] = {}
+        for chunk in _chunks(list(ids)):
+            rows = self.conn.execute(
+                "SELECT article_id, text_hash, canonical_url, minhash, bands, winnow, tokens "
+                f"FROM reuse_fingerprints WHERE article_id IN ({_marks(chunk)})", chunk,
+            )
+            for article_id, text_hash, url, minhash, bands, winnow, tokens in rows:
+                fp = Fingerprint(text_hash, minhash, _unpack(winnow), tokens)
+                out[article_id] = IndexedFingerprint(article_id, fp, url, _unpack(bands))
+        return out
+
+    def same_text(self, text_hash: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT article_id FROM reuse_fingerprints WHERE text_hash = ?", (text_hash,)
+        )
+        return [r[0] for r in rows]
+
+    def same_url(self, url: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT article_id FROM reuse_fingerprints WHERE canonical_url = ?", (url,)
+        )
+        return [r[0] for r in rows]
+
+    def band_members(self, keys: Iterable[int]) -> dict[int, list[str]]:
+        return self._members("SELECT key, article_id FROM reuse_bands WHERE key IN", keys)
+
+    def winnow_members(self, hashes: Iterable[int]) -> dict[int, list[str]]:
+        return self._members("SELECT hash, article_id FROM reuse_winnow WHERE hash IN", hashes)
+
+    def _members(self, query: str, keys: Iterable[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for chunk in _chunks(sorted(set(keys))):
+            for key, article_id in self.conn.execute(f"{query} ({_marks(chunk)})", chunk):
+                out.setdefault(key, []).append(article_id)
+        return out
+
+    def texts(self, ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(ids)):
+            rows = self.conn.execute(
+                f"SELECT id, json_extract(payload, '$.text') FROM articles "
+                f"WHERE id IN ({_marks(chunk)})", chunk,
+            )
+            out.update((i, t or "") for i, t in rows)
+        return out
+
+    def save_pairs(self, article_ids: Sequence[str], pairs: Sequence[ReusePair]) -> None:
+        with self._tx() as db:
+            for chunk in _chunks(list(article_ids)):
+                marks = _marks(chunk)
+                db.execute(
+                    f"DELETE FROM reuse_pairs WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk
+                )
+            db.executemany(
+                "INSERT OR REPLACE INTO reuse_pairs(a, b, kind, similarity, reason, spans) "
+                "VALUES (?,?,?,?,?,?)",
+                [(p.a, p.b, p.kind, p.similarity, p.reason, json.dumps(p.spans)) for p in pairs],
+            )
+
+    def reuse_pairs(self) -> list[ReusePair]:
+        rows = self.conn.execute(
+            "SELECT a, b, kind, similarity, reason, spans FROM reuse_pairs ORDER BY a, b"
+        )
+        return [
+            ReusePair(a, b, kind, sim, reason, [tuple(s) for s in json.loads(spans)])
+            for a, b, kind, sim, reason, spans in rows
+        ]
+
     # -- runs
 
     def record_rejections(self, run_id: str, rejections: Sequence[Rejection]) -> None:
@@ -269,7 +377,15 @@ def _open(config: StoreConfig) -> SQLiteStore:
     return SQLiteStore(config.path)
 
 
-def _chunks(items: list[str]) -> Iterator[list[str]]:
+def _pack(values: Sequence[int]) -> bytes:
+    return struct.pack(f"<{len(values)}q", *values)
+
+
+def _unpack(data: bytes) -> list[int]:
+    return list(struct.unpack(f"<{len(data) // 8}q", data))
+
+
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i : i + _CHUNK]
 

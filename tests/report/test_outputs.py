@@ -81,3 +81,14 @@ def test_article_text_is_escaped(tmp_path: Path, db: Path) -> None:
     md = render_markdown(report)
     assert "<script>" not in md and "<img" not in md
     assert "&lt;script&gt;alert('titre')&lt;/script&gt;" in md
+
+
+def test_html_highlights_reuse_and_draws_provenance(seeds, db) -> None:  # type: ignore[no-untyped-def]
+    from recoupe import analyze
+    from recoupe.report import render_html
+
+    html = render_html(analyze(seeds, db))
+    assert '<svg class="provenance"' in html
+    assert html.count('<mark class="shared"') >= 3  # the statement, in each of 000-002
+    assert '<mark class="repeated"' in html  # 001 repeats itself
+    assert "<script" not in html

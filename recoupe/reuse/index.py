@@ -1,0 +1,139 @@
+"""The reuse index: each new article checked against everything stored.
+
+Candidates come from index lookups only, never a scan: the same normalised
+text, the same canonical URL, a shared MinHash LSH band (near-duplicates),
+or shared winnowed k-grams (copied passages). Each candidate pair is then
+aligned word by word, and the pair is stored undirected; who copied whom is
+decided when reporting, from the publication dates known by then.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+
+from ..config import ReuseConfig
+from ..model import Article, ReusePair
+from ..store import Store
+from ..store.base import IndexedFingerprint
+from .align import AlignParams, align, coverage
+from .fingerprint import align_params
+from .text import Words, band_keys, canonical_url, words
+
+log = logging.getLogger(__name__)
+
+_CACHE = 2048  # word lists of stored articles kept between lookups
+
+
+class ReuseIndex:
+    def __init__(self, store: Store, config: ReuseConfig) -> None:
+        self.store = store
+        self.config = config
+        self.params: AlignParams = align_params(config)
+        self._words: OrderedDict[str, Words] = OrderedDict()
+
+    def index(self, articles: Sequence[Article]) -> list[IndexedFingerprint]:
+        """File the articles' fingerprints (all at once, so they find each other)."""
+        rows = [
+            IndexedFingerprint(
+                a.id, a.fingerprint, canonical_url(a.url),
+                band_keys(a.fingerprint.minhash, self.config.bands),
+            )
+            for a in articles
+            if a.fingerprint is not None
+        ]
+        self.store.save_fingerprints(rows)
+        return rows
+
+    def add(self, articles: Sequence[Article]) -> int:
+        """Index ``articles`` and store the text they share with any stored article.
+
+        Returns the number of pairs stored."""
+        rows = self.index(articles)
+        texts = {a.id: a.text for a in articles}
+        for article_id in texts:  # re-cleaned articles: their old words are stale
+            self._words.pop(article_id, None)
+        seen: set[tuple[str, str]] = set()
+        pairs: list[ReusePair] = []
+        # One lookup for the whole batch: many small queries cost more than the answer.
+        bands = self.store.band_members(k for r in rows for k in r.band_keys)
+        shared = self.store.winnow_members(h for r in rows for h in r.fingerprint.winnow)
+        for row in rows:
+            for other in sorted(self.candidates(row, bands, shared)):
+                key = (min(row.article_id, other), max(row.article_id, other))
+                if key in seen:
+                    continue
+                seen.add(key)
+                pair = self.compare(row, other, texts)
+                if pair is not None:
+                    pairs.append(pair)
+        self.store.save_pairs([r.article_id for r in rows], pairs)
+        return len(pairs)
+
+    def candidates(
+        self, row: IndexedFingerprint, bands: dict[int, list[str]], shared: dict[int, list[str]]
+    ) -> set[str]:
+        """Stored articles worth aligning with ``row``, from the batch's lookups."""
+        fp, cfg = row.fingerprint, self.config
+        found = set(self.store.same_text(fp.text_hash))
+        if row.canonical_url:
+            found.update(self.store.same_url(row.canonical_url))
+        for key in row.band_keys:
+            found.update(bands.get(key, ()))
+        counts: Counter[str] = Counter()
+        for h in fp.winnow:
+            holders = shared.get(h, ())
+            # A hash held by many articles is a stock phrase, not a lead.
+            if len(holders) <= cfg.max_postings:
+                counts.update(holders)
+        found.update(a for a, n in counts.items() if n >= cfg.min_shared_fingerprints)
+        found.discard(row.article_id)
+        return found
+
+    def compare(self, row: IndexedFingerprint, other: str, texts: dict[str, str]) -> ReusePair | None:
+        theirs = self.store.fingerprints([other]).get(other)
+        if theirs is None:
+            return None
+        a_id, b_id = sorted((row.article_id, other))
+        a_fp, b_fp = (row, theirs) if a_id == row.article_id else (theirs, row)
+        wa, wb = self._get_words(a_id, texts), self._get_words(b_id, texts)
+        if not len(wa) or not len(wb):
+            return None
+        if a_fp.fingerprint.text_hash == b_fp.fingerprint.text_hash:
+            whole = (*wa.char_span(0, len(wa)), *wb.char_span(0, len(wb)), 1.0)
+            return ReusePair(a_id, b_id, "duplicate", 1.0, "same text", [whole])
+        matches = align(wa.norms, wb.norms, self.params)
+        same_url = a_fp.canonical_url is not None and a_fp.canonical_url == b_fp.canonical_url
+        if not matches and not same_url:
+            return None
+        cover_a = coverage([(m.a_start, m.a_stop) for m in matches], len(wa))
+        cover_b = coverage([(m.b_start, m.b_stop) for m in matches], len(wb))
+        spans = [
+            (*wa.char_span(m.a_start, m.a_stop), *wb.char_span(m.b_start, m.b_stop), m.similarity)
+            for m in matches
+        ]
+        if same_url:
+            # A page updated in place: the same article whatever its edits.
+            return ReusePair(a_id, b_id, "duplicate", round(min(cover_a, cover_b), 3),
+                             "same URL", spans)
+        if min(cover_a, cover_b) >= self.config.near_duplicate_coverage:
+            return ReusePair(a_id, b_id, "near-duplicate", round(min(cover_a, cover_b), 3),
+                             "aligned text", spans)
+        # How much of the article that took less is shared: 1.0 for a full excerpt.
+        return ReusePair(a_id, b_id, "copied-passages", round(max(cover_a, cover_b), 3),
+                         "aligned text", spans)
+
+    def _get_words(self, article_id: str, texts: dict[str, str]) -> Words:
+        cached = self._words.get(article_id)
+        if cached is not None:
+            self._words.move_to_end(article_id)
+            return cached
+        text = texts.get(article_id)
+        if text is None:
+            text = self.store.texts([article_id]).get(article_id, "")
+        w = words(text)
+        self._words[article_id] = w
+        if len(self._words) > _CACHE:
+            self._words.popitem(last=False)
+        return w
