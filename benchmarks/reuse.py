@@ -43,33 +43,38 @@ CONFIG = ReuseConfig()
 _CHUNK = 2000
 
 
-def build(n: int) -> list[str]:
-    docs = [d["text"][:20_000] for d in documents()]
-    rng = random.Random(7)
-    vocab = [w for t in docs[:50] for w in t.split()]
-    out = []
-    for i in range(n):
-        toks = docs[i % len(docs)].split()
-        for _ in range(3):
-            toks[rng.randrange(len(toks))] = rng.choice(vocab)
-        out.append(" ".join(toks) + f"\nCopie {i}")
-    return out
+_DOCS: list[str] = []
 
 
-def _fingerprints(texts: list[str]) -> list[Fingerprint]:
+def article(i: int) -> str:
+    """Article ``i``: a corpus text with three words changed and a marker line.
+
+    Built on demand from ``i`` alone, in whichever process needs it, so the
+    100k texts never sit in memory together (peak RSS measures the index).
+    """
+    if not _DOCS:
+        _DOCS.extend(d["text"][:20_000] for d in documents())
+    rng = random.Random(i)
+    toks = _DOCS[i % len(_DOCS)].split()
+    for _ in range(3):
+        toks[rng.randrange(len(toks))] = rng.choice(_DOCS[rng.randrange(50)].split())
+    return " ".join(toks) + f"\nCopie {i}"
+
+
+def _fingerprints(span: range) -> list[Fingerprint]:
     # The whole fingerprint (text hash and winnowed k-grams too): more work than the peer's.
-    return [fingerprint(norms(t), CONFIG) for t in texts]
+    return [fingerprint(norms(article(i)), CONFIG) for i in span]
 
 
 def run_recoupe(
-    texts: list[str], workers: int, folder: Path, passages: bool = False, keep_pairs: bool = False
+    n: int, workers: int, folder: Path, passages: bool = False, keep_pairs: bool = False
 ) -> tuple[float, int, set[tuple[int, int]]]:
     """Near-duplicate candidates; with ``passages``, the winnowed k-grams are filed too."""
     store = SQLiteStore(folder / "bench.db")
     # Only the index is measured: no article rows for the fingerprints to point at.
     store.conn.execute("PRAGMA foreign_keys=OFF")
     pairs: set[tuple[int, int]] = set()
-    chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+    chunks = [range(i, min(n, i + _CHUNK)) for i in range(0, n, _CHUNK)]
     with PeakRSS() as rss, timer() as elapsed, ProcessPoolExecutor(workers) as pool:
         base = 0
         for fps in pool.map(_fingerprints, chunks):
@@ -91,13 +96,13 @@ def run_recoupe(
     return elapsed(), rss.peak, pairs
 
 
-def run_datasketch(texts: list[str]) -> tuple[float, int, set[tuple[int, int]]]:
+def run_datasketch(n_articles: int) -> tuple[float, int, set[tuple[int, int]]]:
     lsh = MinHashLSH(num_perm=CONFIG.num_perm, params=(CONFIG.bands, CONFIG.num_perm // CONFIG.bands))
     pairs: set[tuple[int, int]] = set()
     n = CONFIG.shingle_words
     with PeakRSS() as rss, timer() as elapsed:
-        for i, text in enumerate(texts):
-            toks = norms(text)
+        for i in range(n_articles):
+            toks = norms(article(i))
             shingles = [" ".join(toks[j : j + n]).encode() for j in range(len(toks) - n + 1)]
             m = MinHash(num_perm=CONFIG.num_perm, seed=1)
             m.update_batch(shingles)
@@ -115,21 +120,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    texts = build(args.articles)
+    mean_chars = sum(len(article(i)) for i in range(0, args.articles, 97)) / len(
+        range(0, args.articles, 97))
     ours, peer, ours_small, full = [], [], [], []
     agreement = 0.0
     for run in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
-            seconds, peak, _ = run_recoupe(texts, args.workers, Path(tmp))
+            seconds, peak, _ = run_recoupe(args.articles, args.workers, Path(tmp))
         ours.append((args.articles / seconds, peak))
         with tempfile.TemporaryDirectory() as tmp:
-            f_seconds, f_peak, _ = run_recoupe(texts, args.workers, Path(tmp), passages=True)
+            f_seconds, f_peak, _ = run_recoupe(args.articles, args.workers, Path(tmp), passages=True)
         full.append((args.articles / f_seconds, f_peak))
         with tempfile.TemporaryDirectory() as tmp:
-            small_s, _, small_pairs = run_recoupe(texts[: args.peer], args.workers, Path(tmp),
-                                                  keep_pairs=True)
+            small_s, _, small_pairs = run_recoupe(args.peer, args.workers, Path(tmp), keep_pairs=True)
         ours_small.append(args.peer / small_s)
-        p_seconds, p_peak, p_pairs = run_datasketch(texts[: args.peer])
+        p_seconds, p_peak, p_pairs = run_datasketch(args.peer)
         peer.append((args.peer / p_seconds, p_peak))
         both = small_pairs | p_pairs
         agreement = len(small_pairs & p_pairs) / len(both) if both else 1.0
@@ -140,7 +145,7 @@ def main() -> None:
     small = median(ours_small)
     p_rate = median([r for r, _ in peer])
     print(f"\nmachine: {machine()}; {args.articles:,} articles (mean "
-          f"{sum(map(len, texts)) / len(texts):,.0f} chars), {args.runs} runs")
+          f"{mean_chars:,.0f} chars), {args.runs} runs")
     print("| measure | recoupe (rensa + SQLite LSH) | datasketch (in memory) |")
     print("|---|---|---|")
     print(f"| articles/s, {args.articles:,} articles, {args.workers} workers (median) | "

@@ -18,7 +18,6 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 # Combining marks are part of a word: "e\u0301te" (decomposed "été") is one.
@@ -115,18 +114,18 @@ def winnow(hashes: np.ndarray, window: int) -> list[int]:
 
     Any run of ``window + k - 1`` shared words yields at least one shared
     fingerprint, while only about 2 / (window + 1) of the k-grams are kept.
-    Written here because the libraries that offer it are built for source
-    code and bring their own tokenisers.
+    As a set of values (positions are not needed), it is the set of the
+    sliding-window minima. Written here because the libraries that offer it
+    are built for source code and bring their own tokenisers.
     """
     h = np.asarray(hashes, dtype=np.uint64) & np.uint64(_MASK)
-    if len(h) == 0:
-        return []
     if len(h) <= window:
-        return [int(h.min())]
-    windows = sliding_window_view(h, window)
-    # The rightmost minimum of each window, so a k-gram is picked once.
-    pos = np.arange(len(windows)) + window - 1 - windows[:, ::-1].argmin(axis=1)
-    return sorted({int(x) for x in h[np.unique(pos)]})
+        return [int(h.min())] if len(h) else []
+    n = len(h) - window + 1
+    low = h[:n].copy()
+    for j in range(1, window):
+        np.minimum(low, h[j : j + n], out=low)
+    return [int(x) for x in np.unique(low)]
 
 
 def band_keys(signature: bytes, bands: int) -> list[int]:
