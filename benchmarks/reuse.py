@@ -9,8 +9,9 @@ few words changed (see ``article``). The job per article: normalised words → w
 
   recoupe:    the fingerprint stage's work (rensa signature, plus the text
               hash and winnowed k-grams the peer does not compute) in
-              ``--workers`` processes, band keys filed in the SQLite store,
-              candidates by index lookup; a second row also files the
+              ``--workers`` processes of recoupe's executor, then
+              ``ReuseIndex.file``: band keys (and text hash) looked up and
+              filed in the SQLite store, batch by batch; a second row also files the
               winnowed k-grams (the copied-passage index), which the peer
               does not have;
   datasketch: MinHash.update_batch + MinHashLSH(params=(32, 4)) in memory,
@@ -25,14 +26,15 @@ from __future__ import annotations
 import argparse
 import random
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from common import PeakRSS, documents, machine, median, timer
 from datasketch import MinHash, MinHashLSH
 
 from recoupe.config import ReuseConfig
+from recoupe.execute import LocalExecutor
 from recoupe.model import Fingerprint
+from recoupe.reuse import ReuseIndex
 from recoupe.reuse.fingerprint import fingerprint
 from recoupe.reuse.text import band_keys, norms
 from recoupe.store.base import IndexedFingerprint
@@ -97,23 +99,20 @@ def run_recoupe(
     store = SQLiteStore(folder / "bench.db")
     # Only the index is measured: no article rows for the fingerprints to point at.
     store.conn.execute("PRAGMA foreign_keys=OFF")
+    index = ReuseIndex(store, CONFIG)
     pairs: set[tuple[int, int]] = set()
     chunks = [range(i, min(n, i + _CHUNK)) for i in range(0, n, _CHUNK)]
-    with PeakRSS() as rss, timer() as elapsed, ProcessPoolExecutor(workers) as pool:
+    with PeakRSS() as rss, timer() as elapsed, LocalExecutor(workers) as pool:
         base = 0
         for fps in pool.map(_fingerprints, chunks):
-            rows = []
-            for k, fp in enumerate(fps):
-                if not passages:
+            if not passages:
+                for fp in fps:
                     fp.winnow = []
-                rows.append(IndexedFingerprint(str(base + k), fp, None,
-                                               band_keys(fp.minhash, CONFIG.bands)))
-            store.save_fingerprints(rows)
-            members = store.band_members(k for r in rows for k in r.band_keys)
-            for row in rows:
-                me = int(row.article_id)
-                found = {int(a) for k in row.band_keys for a in members.get(k, ())} - {me}
-                pairs.update(p for o in found if (p := (min(me, o), max(me, o))) in watch)
+            keys = band_keys([fp.minhash for fp in fps], CONFIG.bands)
+            rows = [IndexedFingerprint(str(base + k), fp, None, keys[k]) for k, fp in enumerate(fps)]
+            for article_id, found in index.file(rows).items():
+                me = int(article_id)
+                pairs.update(p for o in found if (p := (min(me, int(o)), max(me, int(o)))) in watch)
             base += len(fps)
     store.close()
     return elapsed(), rss.peak, pairs

@@ -87,7 +87,9 @@ class Analyzer:
                     self.progress("done", 1)
             recleaned = self._reclean()
             stats.recleaned = len(recleaned)
-            ReuseIndex(self.store, self.config.reuse).add(added + recleaned)
+            # An article cleaned again in this run is indexed once, as it now reads.
+            latest = {a.id: a for a in added + recleaned}
+            ReuseIndex(self.store, self.config.reuse).add(list(latest.values()))
         finally:
             if self._executor is not None:
                 self._executor.close()

@@ -10,8 +10,9 @@ decided when reporting, from the publication dates known by then.
 from __future__ import annotations
 
 import logging
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from ..config import ReuseConfig
 from ..model import Article, ReusePair
@@ -33,34 +34,74 @@ class ReuseIndex:
         self.params: AlignParams = align_params(config)
         self._words: OrderedDict[str, Words] = OrderedDict()
 
-    def index(self, articles: Sequence[Article]) -> list[IndexedFingerprint]:
-        """File the articles' fingerprints (all at once, so they find each other)."""
-        rows = [
-            IndexedFingerprint(
-                a.id, a.fingerprint, canonical_url(a.url),
-                band_keys(a.fingerprint.minhash, self.config.bands),
-            )
-            for a in articles
+    def rows(self, articles: Sequence[Article]) -> list[IndexedFingerprint]:
+        """What the index files of each article (articles without a fingerprint are skipped)."""
+        done = [a for a in articles if a.fingerprint is not None]
+        keys = band_keys([a.fingerprint.minhash for a in done if a.fingerprint], self.config.bands)
+        return [
+            IndexedFingerprint(a.id, a.fingerprint, canonical_url(a.url), k)
+            for a, k in zip(done, keys, strict=True)
             if a.fingerprint is not None
         ]
+
+    def file(self, rows: Sequence[IndexedFingerprint]) -> dict[str, set[str]]:
+        """File ``rows`` and return each one's candidates among stored and batch articles.
+
+        The store is asked before filing, once for the whole batch, so a key
+        held by no other article costs nothing; the batch's own keys are
+        matched here, so its articles find each other."""
+        cfg = self.config
+        stored = (
+            self.store.text_members(r.fingerprint.text_hash for r in rows),
+            self.store.url_members(r.canonical_url for r in rows if r.canonical_url),
+            self.store.band_members(k for r in rows for k in r.band_keys),
+            self.store.winnow_members(h for r in rows for h in r.fingerprint.winnow),
+        )
+        batch: tuple[defaultdict[Any, list[str]], ...] = tuple(defaultdict(list) for _ in stored)
+        for r in rows:
+            batch[0][r.fingerprint.text_hash].append(r.article_id)
+            if r.canonical_url:
+                batch[1][r.canonical_url].append(r.article_id)
+            for k in r.band_keys:
+                batch[2][k].append(r.article_id)
+            for h in r.fingerprint.winnow:
+                batch[3][h].append(r.article_id)
         self.store.save_fingerprints(rows)
-        return rows
+
+        def holders(which: int, key: Any) -> list[str]:
+            return stored[which].get(key, []) + batch[which].get(key, [])
+
+        out: dict[str, set[str]] = {}
+        for r in rows:
+            found = set(holders(0, r.fingerprint.text_hash))
+            if r.canonical_url:
+                found.update(holders(1, r.canonical_url))
+            for k in r.band_keys:
+                found.update(holders(2, k))
+            counts: Counter[str] = Counter()
+            for h in r.fingerprint.winnow:
+                held = holders(3, h)
+                # A hash held by many articles is a stock phrase, not a lead.
+                if len(held) <= cfg.max_postings:
+                    counts.update(held)
+            found.update(a for a, n in counts.items() if n >= cfg.min_shared_fingerprints)
+            found.discard(r.article_id)
+            out[r.article_id] = found
+        return out
 
     def add(self, articles: Sequence[Article]) -> int:
         """Index ``articles`` and store the text they share with any stored article.
 
         Returns the number of pairs stored."""
-        rows = self.index(articles)
+        rows = self.rows(articles)
+        candidates = self.file(rows)
         texts = {a.id: a.text for a in articles}
         for article_id in texts:  # re-cleaned articles: their old words are stale
             self._words.pop(article_id, None)
         seen: set[tuple[str, str]] = set()
         pairs: list[ReusePair] = []
-        # One lookup for the whole batch: many small queries cost more than the answer.
-        bands = self.store.band_members(k for r in rows for k in r.band_keys)
-        shared = self.store.winnow_members(h for r in rows for h in r.fingerprint.winnow)
         for row in rows:
-            for other in sorted(self.candidates(row, bands, shared)):
+            for other in sorted(candidates[row.article_id]):
                 key = (min(row.article_id, other), max(row.article_id, other))
                 if key in seen:
                     continue
@@ -70,26 +111,6 @@ class ReuseIndex:
                     pairs.append(pair)
         self.store.save_pairs([r.article_id for r in rows], pairs)
         return len(pairs)
-
-    def candidates(
-        self, row: IndexedFingerprint, bands: dict[int, list[str]], shared: dict[int, list[str]]
-    ) -> set[str]:
-        """Stored articles worth aligning with ``row``, from the batch's lookups."""
-        fp, cfg = row.fingerprint, self.config
-        found = set(self.store.same_text(fp.text_hash))
-        if row.canonical_url:
-            found.update(self.store.same_url(row.canonical_url))
-        for key in row.band_keys:
-            found.update(bands.get(key, ()))
-        counts: Counter[str] = Counter()
-        for h in fp.winnow:
-            holders = shared.get(h, ())
-            # A hash held by many articles is a stock phrase, not a lead.
-            if len(holders) <= cfg.max_postings:
-                counts.update(holders)
-        found.update(a for a, n in counts.items() if n >= cfg.min_shared_fingerprints)
-        found.discard(row.article_id)
-        return found
 
     def compare(self, row: IndexedFingerprint, other: str, texts: dict[str, str]) -> ReusePair | None:
         theirs = self.store.fingerprints([other]).get(other)

@@ -128,17 +128,21 @@ def winnow(hashes: np.ndarray, window: int) -> list[int]:
     return [int(x) for x in np.unique(low)]
 
 
-def band_keys(signature: bytes, bands: int) -> list[int]:
-    """One key per LSH band: articles sharing a key are candidate near-duplicates."""
-    width = len(signature) // bands
-    return [
-        (band << 56) ^ (stable_hash_bytes(signature[band * width : (band + 1) * width]) >> 8)
-        for band in range(bands)
-    ]
+def band_keys(signatures: list[bytes], bands: int) -> list[list[int]]:
+    """One key per LSH band of each signature: articles sharing a key are candidates.
 
-
-def stable_hash_bytes(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big") & _MASK
+    The band number sits in the top bits, so equal values in two bands never
+    meet. Computed for a whole batch at once: numpy's cost is per call."""
+    if not signatures:
+        return []
+    sig = np.frombuffer(b"".join(signatures), dtype="<u4").astype(np.uint64)
+    rows = sig.reshape(len(signatures), bands, -1)
+    with np.errstate(over="ignore"):
+        acc = np.zeros((len(signatures), bands), dtype=np.uint64)
+        for col in range(rows.shape[2]):
+            acc = _mix(acc * np.uint64(0x100000001B3) + rows[:, :, col])
+    keys = (acc >> np.uint64(8)) ^ (np.arange(bands, dtype=np.uint64) << np.uint64(56))
+    return (keys & np.uint64(_MASK)).tolist()  # type: ignore[no-any-return]
 
 
 def pack_signature(values: list[int]) -> bytes:
