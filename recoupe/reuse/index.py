@@ -25,6 +25,7 @@ from .text import Words, band_keys, canonical_url, words
 log = logging.getLogger(__name__)
 
 _CACHE = 2048  # word lists of stored articles kept between lookups
+_BATCH = 512  # articles filed and compared together
 
 
 class ReuseIndex:
@@ -92,31 +93,43 @@ class ReuseIndex:
     def add(self, articles: Sequence[Article]) -> int:
         """Index ``articles`` and store the text they share with any stored article.
 
+        Works in chunks: each is filed before the next looks up, so later
+        articles still find earlier ones, and memory stays bounded.
         Returns the number of pairs stored."""
+        n = 0
+        for start in range(0, len(articles), _BATCH):
+            n += self._add_batch(articles[start : start + _BATCH])
+        return n
+
+    def _add_batch(self, articles: Sequence[Article]) -> int:
         rows = self.rows(articles)
         candidates = self.file(rows)
         texts = {a.id: a.text for a in articles}
         for article_id in texts:  # re-cleaned articles: their old words are stale
             self._words.pop(article_id, None)
+        # What the comparisons need of stored articles, in one query each.
+        wanted: set[str] = set().union(*candidates.values()) if candidates else set()
+        known = {**self.store.fingerprints(wanted - texts.keys()), **{r.article_id: r for r in rows}}
+        texts.update(self.store.texts(wanted - texts.keys()))
         seen: set[tuple[str, str]] = set()
         pairs: list[ReusePair] = []
         for row in rows:
             for other in sorted(candidates[row.article_id]):
                 key = (min(row.article_id, other), max(row.article_id, other))
-                if key in seen:
+                if key in seen or other not in known:
                     continue
                 seen.add(key)
-                pair = self.compare(row, other, texts)
+                pair = self.compare(row, known[other], texts)
                 if pair is not None:
                     pairs.append(pair)
         self.store.save_pairs([r.article_id for r in rows], pairs)
         return len(pairs)
 
-    def compare(self, row: IndexedFingerprint, other: str, texts: dict[str, str]) -> ReusePair | None:
-        theirs = self.store.fingerprints([other]).get(other)
-        if theirs is None:
-            return None
-        a_id, b_id = sorted((row.article_id, other))
+    def compare(
+        self, row: IndexedFingerprint, theirs: IndexedFingerprint, texts: dict[str, str]
+    ) -> ReusePair | None:
+        """The text two articles share, or None; ``texts`` holds those not cached."""
+        a_id, b_id = sorted((row.article_id, theirs.article_id))
         a_fp, b_fp = (row, theirs) if a_id == row.article_id else (theirs, row)
         wa, wb = self._get_words(a_id, texts), self._get_words(b_id, texts)
         if not len(wa) or not len(wb):
@@ -150,10 +163,7 @@ class ReuseIndex:
         if cached is not None:
             self._words.move_to_end(article_id)
             return cached
-        text = texts.get(article_id)
-        if text is None:
-            text = self.store.texts([article_id]).get(article_id, "")
-        w = words(text)
+        w = words(texts.get(article_id, ""))
         self._words[article_id] = w
         if len(self._words) > _CACHE:
             self._words.popitem(last=False)

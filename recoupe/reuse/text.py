@@ -77,11 +77,6 @@ def text_hash(norms: list[str]) -> str:
     return hashlib.blake2b(" ".join(norms).encode(), digest_size=16).hexdigest()
 
 
-def stable_hash(text: str) -> int:
-    # Python's hash() of str changes with every process; stored hashes must not.
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") & _MASK
-
-
 def _mix(x: np.ndarray) -> np.ndarray:
     # splitmix64's finaliser: spreads CRC32 values over 64 bits.
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -147,10 +142,6 @@ def band_keys(signatures: list[bytes], bands: int) -> list[list[int]]:
 
 def pack_signature(values: list[int]) -> bytes:
     return struct.pack(f"<{len(values)}I", *values)
-
-
-def unpack_signature(data: bytes) -> tuple[int, ...]:
-    return struct.unpack(f"<{len(data) // 4}I", data)
 
 
 # Query parameters that track a click and never choose the page.
