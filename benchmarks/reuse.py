@@ -7,8 +7,10 @@ paragraphs of three articles, one in ten re-publishes an earlier one with a
 few words changed (see ``article``). The job per article: normalised words → word 3-gram shingles
 → MinHash (128 permutations) → LSH insert, and a query for its candidates.
 
-  recoupe:    the fingerprint stage's work (rensa signature, plus the text
-              hash and winnowed k-grams the peer does not compute) in
+  recoupe:    ``fingerprint`` (rensa signature, plus the text hash and
+              winnowed k-grams the peer does not compute) on ``text.norms``,
+              the tokeniser without offsets (the pipeline's stage tokenises
+              with offsets, as it also finds self-repetition), in
               ``--workers`` processes of recoupe's executor, then
               ``ReuseIndex.file``: band keys (and text hash) looked up and
               filed in the SQLite store, batch by batch; a second row also files the

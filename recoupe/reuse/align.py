@@ -141,12 +141,19 @@ def _drop_nested(matches: list[Match]) -> list[Match]:
     return sorted(kept, key=lambda m: m.a_start)
 
 
-def union_length(spans: list[tuple[int, int]]) -> int:
-    total, reach = 0, -1
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans joined, in order."""
+    out: list[tuple[int, int]] = []
     for s, e in sorted(spans):
-        total += max(0, e - max(s, reach))
-        reach = max(reach, e)
-    return total
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def union_length(spans: list[tuple[int, int]]) -> int:
+    return sum(e - s for s, e in merge_spans(spans))
 
 
 def coverage(spans: list[tuple[int, int]], length: int) -> float:

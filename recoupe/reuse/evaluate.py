@@ -18,6 +18,7 @@ a fresh store, as a user would.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -30,9 +31,9 @@ from typing import Any
 
 from ..config import Config
 from ..store import open_store
-from .align import union_length
+from .align import merge_spans, union_length
 from .report import ReuseReport
-from .text import words
+from .text import norms, words
 
 KINDS = ("exact", "boilerplate", "reworded", "partial")
 _DUPLICATE_KINDS = {"exact", "boilerplate", "reworded"}
@@ -178,7 +179,7 @@ def evaluate(documents: Sequence[dict[str, Any]], n: int = 120, negatives: int =
          "source": f"copy{i}", "published": by_source[c.source]["pub_date"]}
         for i, c in enumerate(cases)
     ]
-    config = config or Config()
+    config = copy.deepcopy(config) if config else Config()
     config.pipeline.stages = ["clean", "language", "fingerprint"]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "records.jsonl"
@@ -210,7 +211,7 @@ def evaluate(documents: Sequence[dict[str, Any]], n: int = 120, negatives: int =
         if link is not None:
             pred_spans = [p.to_span if link.to_article == d else p.from_span for p in link.passages]
         inter = sum(
-            max(0, min(pe, te) - max(ps, ts)) for ps, pe in _merged(pred_spans) for ts, te in true_spans
+            max(0, min(pe, te) - max(ps, ts)) for ps, pe in merge_spans(pred_spans) for ts, te in true_spans
         )
         overlap += inter
         predicted += union_length(pred_spans)
@@ -252,7 +253,7 @@ def evaluate(documents: Sequence[dict[str, Any]], n: int = 120, negatives: int =
 
 def _share_text(a: str, b: str) -> bool:
     """Independent check: do the texts share an exact run of ``_ORACLE_RUN`` words?"""
-    wa, wb = words(a).norms, words(b).norms
+    wa, wb = norms(a), norms(b)
     runs = {tuple(wa[i : i + _ORACLE_RUN]) for i in range(len(wa) - _ORACLE_RUN + 1)}
     return any(tuple(wb[i : i + _ORACLE_RUN]) in runs for i in range(len(wb) - _ORACLE_RUN + 1))
 
@@ -270,12 +271,3 @@ def _locate(paragraphs: list[str], text: str) -> list[tuple[int, int]]:
                 break
     return out
 
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out

@@ -17,7 +17,7 @@ from ..config import Config, ReuseConfig
 from ..model import Article, Fingerprint, Passage
 from ..pipeline import register_stage
 from .align import AlignParams, align
-from .text import Words, kgram_hashes, norms, pack_signature, text_hash, winnow, word_hashes, words
+from .text import Words, kgram_hashes, pack_signature, text_hash, winnow, word_hashes, words
 
 _SEED = 20211230  # MinHash permutations: fixed, or stored signatures stop comparing
 
@@ -29,18 +29,19 @@ def align_params(config: ReuseConfig) -> AlignParams:
     )
 
 
-def fingerprint(norms: list[str], config: ReuseConfig) -> Fingerprint:
-    hashes = word_hashes(norms)
+def fingerprint(tokens: list[str], config: ReuseConfig) -> Fingerprint:
+    """From normalised words (``text.norms`` or ``text.words(...).norms``)."""
+    hashes = word_hashes(tokens)
     shingles = kgram_hashes(hashes, config.shingle_words)
     if not len(shingles):  # shorter than one shingle: the words themselves
         shingles = hashes if len(hashes) else np.zeros(1, dtype=np.uint64)
     offsets = np.array([0, len(shingles)], dtype=np.uint64)
     matrix = RMinHash.digest_matrix_from_flat_token_hashes(shingles, offsets, config.num_perm, _SEED)
     return Fingerprint(
-        text_hash=text_hash(norms),
+        text_hash=text_hash(tokens),
         minhash=pack_signature(matrix.to_rows()[0]),
         winnow=winnow(kgram_hashes(hashes, config.winnow_words), config.winnow_window),
-        tokens=len(norms),
+        tokens=len(tokens),
     )
 
 
@@ -65,7 +66,9 @@ class FingerprintStage:
 
     def __call__(self, articles: list[Article]) -> list[Article]:
         for article in articles:
-            article.fingerprint = fingerprint(norms(article.text), self.config)
-            article.repeats = self_repeats(words(article.text), self.params)
+            # One tokenisation serves both: the offsets are needed for the repeats.
+            w = words(article.text)
+            article.fingerprint = fingerprint(w.norms, self.config)
+            article.repeats = self_repeats(w, self.params)
             article.repeats_itself = bool(article.repeats)
         return articles

@@ -9,7 +9,6 @@ decided when reporting, from the publication dates known by then.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -21,8 +20,6 @@ from ..store.base import IndexedFingerprint
 from .align import AlignParams, align, coverage
 from .fingerprint import align_params
 from .text import Words, band_keys, canonical_url, words
-
-log = logging.getLogger(__name__)
 
 _CACHE = 2048  # word lists of stored articles kept between lookups
 _BATCH = 512  # articles filed and compared together
@@ -37,12 +34,11 @@ class ReuseIndex:
 
     def rows(self, articles: Sequence[Article]) -> list[IndexedFingerprint]:
         """What the index files of each article (articles without a fingerprint are skipped)."""
-        done = [a for a in articles if a.fingerprint is not None]
-        keys = band_keys([a.fingerprint.minhash for a in done if a.fingerprint], self.config.bands)
+        done = [(a, a.fingerprint) for a in articles if a.fingerprint is not None]
+        keys = band_keys([fp.minhash for _, fp in done], self.config.bands)
         return [
-            IndexedFingerprint(a.id, a.fingerprint, canonical_url(a.url), k)
-            for a, k in zip(done, keys, strict=True)
-            if a.fingerprint is not None
+            IndexedFingerprint(a.id, fp, canonical_url(a.url), k)
+            for (a, fp), k in zip(done, keys, strict=True)
         ]
 
     def file(self, rows: Sequence[IndexedFingerprint]) -> dict[str, set[str]]:

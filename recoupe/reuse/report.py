@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from ..model import (
     Article,
@@ -50,17 +51,18 @@ class _Node:
 
 
 class _UnionFind:
+    # A dozen lines: scipy's connected_components would make scipy a dependency for it.
     def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
+        self.parent: dict[Hashable, Hashable] = {}
 
-    def find(self, x: int) -> int:
+    def find(self, x: Hashable) -> Hashable:
         self.parent.setdefault(x, x)
         while self.parent[x] != x:
             self.parent[x] = self.parent[self.parent[x]]
             x = self.parent[x]
         return x
 
-    def union(self, a: int, b: int) -> None:
+    def union(self, a: Hashable, b: Hashable) -> None:
         self.parent[self.find(a)] = self.find(b)
 
 
@@ -86,7 +88,7 @@ class ReuseReport:
     def _direct(self, pair: ReusePair) -> ReuseLink:
         ia, ib = self.intervals[pair.a], self.intervals[pair.b]
         flip = False
-        direction: str = "unknown"
+        direction: Literal["forward", "unknown"] = "unknown"
         if ia and ib and ia[1] < ib[0]:
             direction = "forward"
         elif ia and ib and ib[1] < ia[0]:
@@ -99,22 +101,19 @@ class ReuseReport:
         for a0, a1, b0, b1, sim in pair.spans:
             from_span, to_span = ((b0, b1), (a0, a1)) if flip else ((a0, a1), (b0, b1))
             passages.append(CopiedPassage(from_span, to_span, text[to_span[0] : to_span[1]], sim))
-        return ReuseLink(pair.kind, src, dst, pair.similarity,
-                         direction, passages, pair.reason)  # type: ignore[arg-type]
+        return ReuseLink(pair.kind, src, dst, pair.similarity, direction, passages, pair.reason)
 
     # -- duplicates
 
     def _canonical(self) -> dict[str, str]:
         """Each duplicated article's canonical version: the earliest of its group."""
         uf = _UnionFind()
-        ids = list(self.by_id)
-        index = {a: i for i, a in enumerate(ids)}
         for link in self.links:
             if link.kind in ("duplicate", "near-duplicate"):
-                uf.union(index[link.from_article], index[link.to_article])
-        groups: dict[int, list[str]] = defaultdict(list)
-        for a in ids:
-            groups[uf.find(index[a])].append(a)
+                uf.union(link.from_article, link.to_article)
+        groups: dict[Hashable, list[str]] = defaultdict(list)
+        for a in self.by_id:
+            groups[uf.find(a)].append(a)
         out = {}
         for members in groups.values():
             first = min(members, key=self._earliest_key)
@@ -147,7 +146,7 @@ class ReuseReport:
                     uf.union(n, reach_node)
                 if e > reach_end:
                     reach_node, reach_end = n, e
-        components: dict[int, list[int]] = defaultdict(list)
+        components: dict[Hashable, list[int]] = defaultdict(list)
         for n in range(len(nodes)):
             components[uf.find(n)].append(n)
         for members in components.values():

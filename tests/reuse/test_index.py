@@ -23,9 +23,9 @@ def test_seeds_share_the_white_house_statement(seeds: Path, db: Path) -> None:
         for r in story.reuse:
             members = set(r.articles) if r.kind == "shared-source" else {r.from_article, r.to_article}  # type: ignore[union-attr]
             assert not (members & first and members & second), r
-    flags = {name: a.repeats_itself for a in report.articles for name, i in ids.items() if i == a.id}
-    assert flags["001"] and not flags["000"] and not flags["003"]
     by_id = {a.id: a for a in report.articles}
+    flags = {name: by_id[i].repeats_itself for name, i in ids.items()}
+    assert flags["001"] and not flags["000"] and not flags["003"]
     assert by_id[ids["001"]].original_share < 1.0
     assert by_id[ids["003"]].original_share == 1.0
 
