@@ -35,8 +35,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/langid.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/reuse.py
+	$(BIN)/python benchmarks/time.py
 	@if [ -f $(DATA)/ml_crisis/documents.jsonl ]; then \
 	  $(BIN)/recoupe eval reuse $(DATA)/ml_crisis/documents.jsonl --json; \
+	else echo "skipped: evaluation data absent ($(DATA))"; fi
+	@if [ -f $(DATA)/fr_timebank/dev.jsonl ]; then \
+	  $(BIN)/recoupe eval time $(DATA)/fr_timebank/dev.jsonl --json; \
 	else echo "skipped: evaluation data absent ($(DATA))"; fi
 
 clean:

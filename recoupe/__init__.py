@@ -27,6 +27,7 @@ from .model import (
     Storyline,
     TimeExpression,
 )
+from .nlp.time import extract_times
 
 __version__ = "0.1.0"
 
@@ -52,4 +53,5 @@ __all__ = [
     "TimeExpression",
     "__version__",
     "analyze",
+    "extract_times",
 ]

@@ -122,6 +122,42 @@ def eval_reuse(
         Console().print_json(data=scores)
 
 
+@eval_app.command("time")
+def eval_time(
+    documents: Annotated[Path, typer.Argument(help="French TimeBank-format JSONL (text, dct, timex3).")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the documents.")] = "fr",
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline",
+                                           help="Score dateparser in the same run.")] = True,
+    errors: Annotated[bool, typer.Option("--errors", help="List missed, spurious and wrong values.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Temporal expressions: span, type and value scores against gold TIMEX3 annotations."""
+    import json
+
+    from .nlp.time.evaluate import evaluate
+
+    _logging(quiet=True, verbose=False)
+    try:
+        docs = [json.loads(line) for line in documents.read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+    except (OSError, ValueError) as exc:
+        _say(f"error: cannot read {documents}: {exc}")
+        raise typer.Exit(2) from None
+    bad = [i + 1 for i, d in enumerate(docs) if not isinstance(d, dict) or "text" not in d]
+    if bad:
+        _say(f"error: {documents}: records need text, dct and timex3 (line {bad[0]} has no text)")
+        raise typer.Exit(2)
+    try:
+        scores = evaluate(docs, lang=lang, baseline=baseline, errors=errors)
+    except (KeyError, TypeError) as exc:
+        _say(f"error: {documents}: malformed timex3 annotation ({exc})")
+        raise typer.Exit(2) from None
+    if json_out:
+        sys.stdout.write(json.dumps(scores, indent=2, ensure_ascii=False) + "\n")
+    else:
+        Console().print_json(data=scores)
+
+
 def _write(path: Path, text: str, quiet: bool) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ class PipelineConfig:
     # Per-article stages, in order; names from the stage registry.
     stages: list[str] = field(
         default_factory=lambda: [
-            "clean", "language", "sentences", "entities", "terms", "fingerprint"
+            "clean", "language", "sentences", "times", "entities", "terms", "fingerprint"
         ]
     )
     batch_size: int = 16  # articles per task sent to a worker

@@ -95,6 +95,12 @@ class Article:
     original_share: float | None = None
     took_from: list[Borrowing] = field(default_factory=list)
     fingerprint: Fingerprint | None = None  # between the worker and the reuse index
+    # Temporal expressions of the clean text, resolved against the publication date.
+    times: list[TimeExpression] = field(default_factory=list)
+    # Per sentence, the days of the happenings it reports (its day-level dates, in order).
+    sentence_dates: list[list[str]] = field(default_factory=list)
+    # The day of the main happening the article reports (its lead's date), if known.
+    event_date: str | None = None
     # Normalised lines the store has learnt are boilerplate for this article's
     # source; set before cleaning, never persisted.
     learned_boilerplate: frozenset[str] = field(default_factory=frozenset)

@@ -67,6 +67,7 @@ def _load_builtin_stages() -> None:
     from .nlp import language as _language  # noqa: F401
     from .nlp import sentences as _sentences  # noqa: F401
     from .nlp import terms as _terms  # noqa: F401
+    from .nlp.time import stage as _times  # noqa: F401
     from .reuse import fingerprint as _fingerprint  # noqa: F401
 
 

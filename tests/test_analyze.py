@@ -58,6 +58,25 @@ def test_dates_from_content_and_story(seeds: Path, db: Path) -> None:
     assert (arts["001"].published.date, arts["001"].published.basis) == ("2022-02-03", "story")
 
 
+def test_seeds_are_dated_by_time(seeds: Path, db: Path) -> None:
+    report = recoupe.analyze([seeds], db=db)
+    arts = _by_file(report)
+    # "jeudi 30 décembre" with no year: the weekday settles 2021.
+    assert (arts["003"].published.date, arts["003"].published.basis) == ("2021-12-30", "content")
+    # Stories are dated by the day of their main happening, not by publication.
+    dates = {tuple(sorted(Path(a.path or "").name[:3] for a in report.articles if a.id in s.articles)):
+             s.date for s in report.stories}
+    assert dates == {("000", "001", "002"): "2022-02-02", ("003", "004"): "2021-12-30"}
+    seed = arts["003"]
+    dated = dict(zip(seed.sentence_texts(), seed.sentence_dates, strict=True))
+    for needle, day in (("prévues le 10 janvier à Genève", "2022-01-10"),
+                        ("suivis le 12 janvier", "2022-01-12"), ("suivie le 13 janvier", "2022-01-13")):
+        assert [day in d for s, d in dated.items() if needle in s] == [True], needle
+    # The undated article got its story's date, and its weekdays were resolved against it.
+    mercredi = [t for t in arts["001"].times if t.text == "Mercredi"]
+    assert [t.value for t in mercredi] == ["2022-02-02"]
+
+
 def test_second_run_adds_nothing(seeds: Path, db: Path) -> None:
     first = recoupe.analyze([seeds], db=db)
     second = recoupe.analyze([seeds], db=db)

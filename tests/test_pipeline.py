@@ -54,6 +54,7 @@ def test_public_api_is_small() -> None:
         "analyze", "Config", "Article", "Entity", "Event", "Figure", "Mention", "Passage",
         "PublishedDate", "Quote", "Rejection", "Report", "Story", "Storyline", "TimeExpression",
         "RecoupeError", "InputError", "ConfigError", "StoreError", "StageError", "__version__",
+        "extract_times",
     }
     for name in recoupe.__all__:
         assert hasattr(recoupe, name)

@@ -39,6 +39,76 @@ class LanguageResources:
     today: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class TimeLexicon:
+    """The words of time in one language, for ``nlp.time``'s language-independent grammar.
+
+    Month and weekday names come from ``LanguageResources``. Every word is
+    lowercase; multi-word entries are written with single spaces.
+    """
+
+    code: str
+    numbers: dict[str, int] = field(default_factory=dict)  # "vingt": 20, "cent": 100
+    # Words that multiply what precedes ("quatre-vingts", "deux cents", "trois mille").
+    multipliers: tuple[str, ...] = ()
+    first_day: tuple[str, ...] = ()  # "premier", "first": day 1 of a month
+    day_suffixes: tuple[str, ...] = ()  # "er", "th": after a day number
+    determiners: tuple[str, ...] = ()  # kept inside a span: "le", "la", "l'"
+    this: tuple[str, ...] = ()  # "ce", "cette", "this"
+    last: tuple[str, ...] = ()  # "dernier", "passé", "last"
+    next: tuple[str, ...] = ()  # "prochain", "next"
+    # Days counted from the publication date ("hier": -1) ...
+    day_offsets: dict[str, int] = field(default_factory=dict)
+    # ... and from the last date the narrative gave ("le lendemain": +1).
+    narrative_offsets: dict[str, int] = field(default_factory=dict)
+    parts_of_day: dict[str, str] = field(default_factory=dict)  # "matin": "MO"
+    clock_words: dict[str, int] = field(default_factory=dict)  # "midi": 12
+    hour_marks: tuple[str, ...] = ()  # "h": a clock time when after a number
+    hour_words: tuple[str, ...] = ()  # "heures": a clock time after "à", else a duration
+    clock_preps: tuple[str, ...] = ()  # "à", "at": "à 18 heures" is a clock time
+    am_pm: dict[str, int] = field(default_factory=dict)  # "p.m.": +12
+    # Calendar units: (ISO-8601 designator, how many of it). "T" prefix for time units.
+    units: dict[str, tuple[str, float]] = field(default_factory=dict)
+    lone_durations: tuple[str, ...] = ()  # nouns that are durations alone ("quinquennat")
+    half: tuple[str, ...] = ()  # "demi", "half"
+    and_half: tuple[str, ...] = ()  # "et demi", "and a half"
+    vague: tuple[str, ...] = ()  # "quelques", "several": an unknown number
+    someday: tuple[str, ...] = ()  # "un jour": not a duration unless counted back ("il y a")
+    seasons: dict[str, str] = field(default_factory=dict)  # "été": "SU"
+    season_dets: tuple[str, ...] = ()  # a season word is a season only after these
+    mods: dict[str, str] = field(default_factory=dict)  # "début": "START", "vers": "APPROX"
+    refs: dict[str, str] = field(default_factory=dict)  # "actuellement": "PRESENT_REF"
+    each: tuple[str, ...] = ()  # "chaque", "tous les", "every"
+    per: tuple[str, ...] = ()  # "par", "per": "par an" repeats
+    ago_before: tuple[str, ...] = ()  # "il y a" N jours
+    ago_after: tuple[str, ...] = ()  # N days "ago"
+    within: tuple[str, ...] = ()  # "dans" N jours: a date, not a duration
+    night_of: tuple[str, ...] = ()  # "la nuit de" lundi à mardi
+    age_before: tuple[str, ...] = ()  # "âgé de" 24 ans: an age, not a duration
+    # Nouns after which "de N ans" is a duration ("une peine de 2 ans"); elsewhere an age.
+    duration_nouns: tuple[str, ...] = ()
+    decade: str = ""  # regex with group "dec": "les années 90"
+    century: str = ""  # regex with group "c": "le XXe siècle"
+    # Words before which a bare four-digit number is a year, and words that may follow one.
+    year_before: tuple[str, ...] = ()
+    year_after: tuple[str, ...] = ()
+    # Verb forms marking the future or the past, as regexes (the tense of a bare weekday).
+    future: str = ""
+    past: str = ""
+    capitalised_months: bool = False  # English "May" is a month, "may" a verb
+
+
+@cache
+def time_lexicon(code: str) -> TimeLexicon | None:
+    """The time words of ``code``, or None when the language has none yet."""
+    try:
+        module = importlib.import_module(f"{__name__}.{code}.time")
+    except ModuleNotFoundError:
+        return None
+    lexicon: TimeLexicon = module.TIME
+    return lexicon
+
+
 @cache
 def resources(code: str) -> LanguageResources:
     if code not in LANGUAGES:

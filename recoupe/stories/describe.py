@@ -11,8 +11,19 @@ from ..model import Article, Granularity, Story
 _HEADLINE_CHARS = 160
 
 
+def event_day(members: Sequence[Article]) -> str | None:
+    """The day of the story's main happening: the one most of its articles' leads report.
+
+    Ties go to the earliest day: later ones are follow-ups more often than not.
+    """
+    counts = Counter(a.event_date for a in members if a.event_date)
+    if not counts:
+        return None
+    return min(counts, key=lambda d: (-counts[d], d))
+
+
 def story_date(members: Sequence[Article]) -> tuple[str | None, Granularity | None]:
-    """The median day its articles give (a story-given date is no evidence).
+    """The median publication day its articles give (a story-given date is no evidence).
 
     Falls back to the commonest month, then year, when no article has a day.
     """

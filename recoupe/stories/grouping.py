@@ -18,8 +18,9 @@ from datetime import date
 from ..clean.metadata import resolve_dateline_year
 from ..config import StoriesConfig
 from ..model import Article, PublishedDate, Story
+from ..nlp.time.stage import retime
 from ..store import Store, StoryState
-from .describe import describe_story, story_date
+from .describe import describe_story, event_day, story_date
 
 _CENTROID_TERMS = 300  # kept per story: enough to compare, bounded to store
 
@@ -93,30 +94,35 @@ class StoryGrouper:
         return list(touched)
 
     def _date(self, story: Story, members: list[Article]) -> None:
-        """Date the story from its articles, then the articles that had no date from it."""
-        story.date, story.date_granularity = story_date(members)
-        if story.date is None:
-            return
-        for article in members:
-            month_day = article.metadata.get("dateline_date")
-            if article.published.date is not None or not month_day:
-                continue
-            # A dateline gives day and month; the story gives the year.
-            if (day := resolve_dateline_year(month_day, story.date)) is not None:
-                self._set(article, PublishedDate(day, "day", "dateline"))
-        story.date, story.date_granularity = story_date(members)
-        if story.date is None or story.date_granularity is None:
-            return
-        for article in members:
-            pub = article.published
-            if (pub.date is None or pub.basis == "story") and pub.date != story.date:
-                self._set(article, PublishedDate(story.date, story.date_granularity, "story"))
+        """Date the undated articles from their story's publication days, then the story itself.
+
+        An article's publication date comes from the days the others were
+        published; the story's own date is the day of its main happening.
+        """
+        published, granularity = story_date(members)
+        if published is not None:
+            for article in members:
+                month_day = article.metadata.get("dateline_date")
+                if article.published.date is not None or not month_day:
+                    continue
+                # A dateline gives day and month; the story gives the year.
+                if (day := resolve_dateline_year(month_day, published)) is not None:
+                    self._set(article, PublishedDate(day, "day", "dateline"))
+            published, granularity = story_date(members)
+        if published is not None and granularity is not None:
+            for article in members:
+                pub = article.published
+                if (pub.date is None or pub.basis == "story") and pub.date != published:
+                    self._set(article, PublishedDate(published, granularity, "story"))
+        day = event_day(members)
+        story.date, story.date_granularity = (day, "day") if day else (published, granularity)
 
     def _set(self, article: Article, published: PublishedDate) -> None:
         assert published.date is not None and published.granularity is not None
-        self.store.set_published(article.id, published.date, published.granularity,
-                                 published.basis or "story")
         article.published = published
+        # Relative dates ("mercredi", "la semaine dernière") now have an anchor.
+        retime(article)
+        self.store.save_article(article)
 
 
 def _publication_order(article: Article) -> str:
