@@ -11,10 +11,11 @@ Exit codes:
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -97,17 +98,10 @@ def eval_reuse(
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Duplicates and copied passages on copies generated from real articles."""
-    import json
-
     from .reuse.evaluate import evaluate
 
     _logging(quiet=True, verbose=False)
-    try:
-        docs = [json.loads(line) for line in documents.read_text(encoding="utf-8").splitlines()
-                if line.strip()]
-    except (OSError, ValueError) as exc:
-        _say(f"error: cannot read {documents}: {exc}")
-        raise typer.Exit(2) from None
+    docs = _read_jsonl(documents)
     try:
         scores = evaluate(docs, n=cases, negatives=negatives, seed=seed)
     except KeyError as exc:
@@ -132,17 +126,10 @@ def eval_time(
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Temporal expressions: span, type and value scores against gold TIMEX3 annotations."""
-    import json
-
     from .nlp.time.evaluate import evaluate
 
     _logging(quiet=True, verbose=False)
-    try:
-        docs = [json.loads(line) for line in documents.read_text(encoding="utf-8").splitlines()
-                if line.strip()]
-    except (OSError, ValueError) as exc:
-        _say(f"error: cannot read {documents}: {exc}")
-        raise typer.Exit(2) from None
+    docs = _read_jsonl(documents)
     bad = [i + 1 for i, d in enumerate(docs) if not isinstance(d, dict) or "text" not in d]
     if bad:
         _say(f"error: {documents}: records need text, dct and timex3 (line {bad[0]} has no text)")
@@ -156,6 +143,15 @@ def eval_time(
         sys.stdout.write(json.dumps(scores, indent=2, ensure_ascii=False) + "\n")
     else:
         Console().print_json(data=scores)
+
+
+def _read_jsonl(path: Path) -> list[Any]:
+    try:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+    except (OSError, ValueError) as exc:
+        _say(f"error: cannot read {path}: {exc}")
+        raise typer.Exit(2) from None
 
 
 def _write(path: Path, text: str, quiet: bool) -> None:

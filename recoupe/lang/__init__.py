@@ -61,6 +61,7 @@ class TimeLexicon:
     day_offsets: dict[str, int] = field(default_factory=dict)
     # ... and from the last date the narrative gave ("le lendemain": +1).
     narrative_offsets: dict[str, int] = field(default_factory=dict)
+    day_word_parts: dict[str, str] = field(default_factory=dict)  # "tonight": "NI"
     parts_of_day: dict[str, str] = field(default_factory=dict)  # "matin": "MO"
     clock_words: dict[str, int] = field(default_factory=dict)  # "midi": 12
     hour_marks: tuple[str, ...] = ()  # "h": a clock time when after a number
@@ -96,6 +97,7 @@ class TimeLexicon:
     future: str = ""
     past: str = ""
     capitalised_months: bool = False  # English "May" is a month, "may" a verb
+    numeric_month_first: bool = False  # "1/2/2022" is 2 January in the US
 
 
 @cache

@@ -23,6 +23,7 @@ TIME = TimeLexicon(
                  "the day after tomorrow": 2, "tonight": 0},
     narrative_offsets={"the next day": 1, "the following day": 1, "the day before": -1,
                        "the previous day": -1, "the same day": 0},
+    day_word_parts={"tonight": "NI"},
     parts_of_day={"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"},
     clock_words={"noon": 12, "midday": 12, "midnight": 0},
     hour_marks=(),
@@ -75,4 +76,5 @@ TIME = TimeLexicon(
             r"upcoming|would)\b"),
     past=(r"\b(?:was|were|had|did|said|ago|last|[a-z]{3,}ed)\b"),
     capitalised_months=True,
+    numeric_month_first=True,
 )

@@ -86,7 +86,7 @@ class Grammar:
     def __init__(self, lex: TimeLexicon) -> None:
         self.lex = lex
         res = resources(lex.code)
-        self.months = {k: v for k, v in res.months.items()}
+        self.months = dict(res.months)
         full = {w for w in self.months if not any(o != w and o.startswith(w) and self.months[o] ==
                                                    self.months[w] for o in self.months)}
         abbr = set(self.months) - full
@@ -285,7 +285,7 @@ class Grammar:
 
     def _numeric(self, m: re.Match[str], text: str) -> Spec | None:
         a, b = int(m.group("a")), int(m.group("b"))
-        day, month = (b, a) if self.lex.code == "en" else (a, b)
+        day, month = (b, a) if self.lex.numeric_month_first else (a, b)
         year = int(m.group("year"))
         if len(m.group("year")) == 2:
             year = -year
@@ -299,7 +299,7 @@ class Grammar:
             return None
         bare = not (m.group("year") or m.group("mod") or m.group("det") or m.group("rel"))
         # A bare month name capitalised in mid-sentence is a name ("Mars"), not a month.
-        if bare and word[0].isupper() and self.lex.code != "en" and not _sentence_start(
+        if bare and word[0].isupper() and not self.lex.capitalised_months and not _sentence_start(
                 text, m.start("month")):
             return None
         return Spec("DATE", year=int(m.group("year")) if m.group("year") else None,
@@ -346,10 +346,10 @@ class Grammar:
         return Spec("DATE", century=n - 1)
 
     def _deictic(self, m: re.Match[str], text: str) -> Spec | None:
-        offset = self.lex.day_offsets[_words(m.group("word"))]
+        word = _words(m.group("word"))
+        offset = self.lex.day_offsets[word]
         pod = self.lex.parts_of_day[_words(m.group("pod"))] if m.group("pod") else None
-        if _words(m.group("word")) in ("tonight",):
-            pod = "NI"
+        pod = pod or self.lex.day_word_parts.get(word)
         return Spec("TIME" if pod else "DATE", offset=offset, pod=pod)
 
     def _narrative(self, m: re.Match[str], text: str) -> Spec | None:
@@ -390,8 +390,6 @@ class Grammar:
                 hour = hour % 12 + self.lex.am_pm[m.group("ampm").lower()]
         if hour > 24 or minute > 59:
             return None
-        if re.match(r"\s*(?:à|-|–)\s*\d", text[m.end() : m.end() + 4]) and not m.group("m"):
-            pass  # "de 9 h à 12 h": each end is a clock time all the same
         mod = "APPROX" if m.group("approx") else None
         return Spec("TIME", hour=hour % 24, minute=minute, mod=mod)
 
