@@ -94,7 +94,7 @@ TIME = TimeLexicon(
                 "sur", "sous", "comme", "quand", "lorsque", "lorsqu'"),
     # Future: simple future and near future ("débuteront", "aura lieu", "va signer"), "doit"
     # + infinitive, "prévu", "à venir". Past: compound tenses, imparfait, passé simple.
-    future=(r"\b(?:[a-zàâçéèêëîïôûù]{2,}(?:era|ira|dra|tra|vra|cra|lra|ora|ura|ura|"
+    future=(r"\b(?:[a-zàâçéèêëîïôûù]{2,}(?:era|ira|dra|tra|vra|cra|lra|ora|ura|"
             r"eront|iront|dront|tront|vront|ront|rons|rez)|sera|seront|aura|auront|fera|"
             r"feront|ira|iront|va|vont|allons|allez|doit|doivent|devra|devront|devrait|"
             r"devraient|prévue?s?|programmée?s?|à venir|attendue?s?)\b"),

@@ -57,8 +57,13 @@ class Candidate:
 
 
 def _alt(words: Iterable[str]) -> str:
-    """A regex alternation, longest first, spaces matching any run of spaces."""
+    """A regex alternation, longest first, spaces matching any run of spaces.
+
+    No words give a pattern that never matches: a language may leave a slot empty.
+    """
     ordered = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+    if not ordered:
+        return "(?!)"
     return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) + ")"
 
 
@@ -101,42 +106,42 @@ class Grammar:
         self.units = lex.units
         slots = {
             "<MONTH>": _alt(full),
-            "<MONTHANY>": "(?:" + _alt(full) + "|" + _alt(abbr) + r"\.?)" if abbr else _alt(full),
+            "<MONTHANY>": "(?:" + _alt(full) + "|" + _alt(abbr) + r"\.?)",
             "<WD>": _alt(self.weekdays),
             "<DET>": _alt(lex.determiners),
             "<THIS>": _alt(lex.this),
             "<REL>": _alt(rel_words),
             "<LAST>": _alt(lex.last),
             "<NEXT>": _alt(lex.next),
-            "<DSUF>": _alt(lex.day_suffixes) if lex.day_suffixes else "(?!)",
-            "<FIRST>": _alt(lex.first_day) if lex.first_day else "(?!)",
+            "<DSUF>": _alt(lex.day_suffixes),
+            "<FIRST>": _alt(lex.first_day),
             "<DAYW>": _alt(lex.day_offsets),
-            "<NARR>": _alt(lex.narrative_offsets) if lex.narrative_offsets else "(?!)",
+            "<NARR>": _alt(lex.narrative_offsets),
             "<POD>": _alt(lex.parts_of_day),
             "<CALMOD>": _alt(mods_cal),
-            "<DURMOD>": _alt(self.mods_dur) if self.mods_dur else "(?!)",
+            "<DURMOD>": _alt(self.mods_dur),
             "<NUMW>": rf"{number_word}(?:(?:-|\s+)(?:et(?:-|\s+))?{number_word})*",
-            "<VAGUE>": _alt(lex.vague) if lex.vague else "(?!)",
+            "<VAGUE>": _alt(lex.vague),
             "<UNIT>": _alt(lex.units),
             "<CUNIT>": _alt(u for u, (d, _) in lex.units.items() if not d.startswith("T")),
-            "<HALF>": _alt(lex.half) if lex.half else "(?!)",
-            "<ANDHALF>": _alt(lex.and_half) if lex.and_half else "(?!)",
-            "<AGOB>": _alt(lex.ago_before) if lex.ago_before else "(?!)",
-            "<AGOA>": _alt(lex.ago_after) if lex.ago_after else "(?!)",
-            "<WITHIN>": _alt(lex.within) if lex.within else "(?!)",
-            "<NIGHT>": _alt(lex.night_of) if lex.night_of else "(?!)",
-            "<HMARK>": _alt(lex.hour_marks) if lex.hour_marks else "(?!)",
-            "<HWORD>": _alt(lex.hour_words) if lex.hour_words else "(?!)",
-            "<CPREP>": _alt(lex.clock_preps) if lex.clock_preps else "(?!)",
+            "<HALF>": _alt(lex.half),
+            "<ANDHALF>": _alt(lex.and_half),
+            "<AGOB>": _alt(lex.ago_before),
+            "<AGOA>": _alt(lex.ago_after),
+            "<WITHIN>": _alt(lex.within),
+            "<NIGHT>": _alt(lex.night_of),
+            "<HMARK>": _alt(lex.hour_marks),
+            "<HWORD>": _alt(lex.hour_words),
+            "<CPREP>": _alt(lex.clock_preps),
             "<APPROX>": _alt(k for k, v in lex.mods.items() if v == "APPROX"),
-            "<CLOCKW>": _alt(lex.clock_words) if lex.clock_words else "(?!)",
-            "<AMPM>": _alt(lex.am_pm) if lex.am_pm else "(?!)",
-            "<SEASON>": _alt(lex.seasons) if lex.seasons else "(?!)",
-            "<SDET>": _alt(lex.season_dets) if lex.season_dets else "(?!)",
-            "<REF>": _alt(lex.refs) if lex.refs else "(?!)",
-            "<EACH>": _alt(lex.each) if lex.each else "(?!)",
-            "<PER>": _alt(lex.per) if lex.per else "(?!)",
-            "<LONE>": _alt(lex.lone_durations) if lex.lone_durations else "(?!)",
+            "<CLOCKW>": _alt(lex.clock_words),
+            "<AMPM>": _alt(lex.am_pm),
+            "<SEASON>": _alt(lex.seasons),
+            "<SDET>": _alt(lex.season_dets),
+            "<REF>": _alt(lex.refs),
+            "<EACH>": _alt(lex.each),
+            "<PER>": _alt(lex.per),
+            "<LONE>": _alt(lex.lone_durations),
         }
         # After a calendar modifier: "fin janvier", "mi-janvier", "à la fin de l'année".
         sep = r"(?:-|\s*(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d'|of\s+the\s+|of\s+)|\s+)"
@@ -201,6 +206,8 @@ class Grammar:
         ]
         self.rules: list[tuple[re.Pattern[str], Callable[[re.Match[str], str], Spec | None]]] = []
         for pattern, build in rules:
+            if not pattern:
+                continue  # a rule the language has no words for (decades, centuries)
             for slot, words in slots.items():
                 pattern = pattern.replace(slot, words)
             self.rules.append((re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.I), build))

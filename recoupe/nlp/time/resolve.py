@@ -150,7 +150,7 @@ class Resolver:
     # --- values that need only the publication date --------------------------------
 
     def _independent(self, cand: Candidate) -> tuple[str, date | None] | None:
-        spec = self.spec = cand.spec
+        spec = cand.spec
         a = self.anchor
         if spec.value is not None and spec.shift is None:
             return spec.value, None
@@ -310,7 +310,8 @@ class Resolver:
         if a.month is None:
             return f"XXXX-{spec.month:02d}"
         reference = date(a.month[0], a.month[1], 1)
-        options = [date(y, spec.month, 1) for y in (a.year - 1, a.year, a.year + 1)] if a.year else []
+        year = a.month[0]
+        options = [date(y, spec.month, 1) for y in (year - 1, year, year + 1)]
         tense = self.tense(cand)
         if spec.rel == -1:
             chosen = max(d for d in options if d < reference)
