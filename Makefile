@@ -36,8 +36,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/reuse.py
 	$(BIN)/python benchmarks/time.py
+	$(BIN)/python benchmarks/stories.py
 	@if [ -f $(DATA)/ml_crisis/documents.jsonl ]; then \
 	  $(BIN)/recoupe eval reuse $(DATA)/ml_crisis/documents.jsonl --json; \
+	else echo "skipped: evaluation data absent ($(DATA))"; fi
+	@if [ -f $(DATA)/ml_crisis/clusters_dev.jsonl ]; then \
+	  $(BIN)/recoupe eval clustering $(DATA)/ml_crisis/documents.jsonl \
+	    --labels $(DATA)/ml_crisis/clusters_dev.jsonl --json; \
 	else echo "skipped: evaluation data absent ($(DATA))"; fi
 	@if [ -f $(DATA)/fr_timebank/dev.jsonl ]; then \
 	  $(BIN)/recoupe eval time $(DATA)/fr_timebank/dev.jsonl --json; \

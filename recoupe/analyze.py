@@ -227,7 +227,7 @@ def build_report(store: Store, rejected: list[Rejection], stats: RunStats) -> Re
     reuse.annotate(articles)
     reuse.attach(stories)
     return Report(
-        articles=articles, rejected=rejected, stories=stories,
+        articles=articles, rejected=rejected, stories=stories, storylines=store.storylines(),
         entities=_entities(articles), run=stats,
     )
 

@@ -110,10 +110,7 @@ def eval_reuse(
     except RecoupeError as exc:
         _say(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
-    if json_out:
-        sys.stdout.write(json.dumps(scores, indent=2) + "\n")
-    else:
-        Console().print_json(data=scores)
+    _print_scores(scores, json_out)
 
 
 @eval_app.command("time")
@@ -139,6 +136,41 @@ def eval_time(
     except (KeyError, TypeError) as exc:
         _say(f"error: {documents}: malformed timex3 annotation ({exc})")
         raise typer.Exit(2) from None
+    _print_scores(scores, json_out)
+
+
+@eval_app.command("clustering")
+def eval_clustering(
+    documents: Annotated[Path, typer.Argument(help="Articles, ML-Crisis JSONL format.")],
+    labels: Annotated[Path, typer.Option("--labels", help="JSONL: doc_id -> event.")],
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline",
+                                           help="Score the baselines in the same run.")] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Stories against event labels: B-cubed and pairwise P/R/F1, per language and overall."""
+    from .stories.evaluate import evaluate
+
+    _logging(quiet=True, verbose=False)
+    docs = _read_jsonl(documents)
+    gold = _read_jsonl(labels)
+    for path, rows, keys in ((documents, docs, ("doc_id", "text")), (labels, gold, ("doc_id", "event"))):
+        bad = next((i + 1 for i, r in enumerate(rows)
+                    if not isinstance(r, dict) or any(k not in r for k in keys)), None)
+        if bad is not None:
+            _say(f"error: {path}: records need {' and '.join(keys)} (line {bad})")
+            raise typer.Exit(2)
+    try:
+        scores = evaluate(docs, gold, baseline=baseline)
+    except ValueError as exc:
+        _say(f"error: {labels}: {exc}")
+        raise typer.Exit(2) from None
+    except RecoupeError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    _print_scores(scores, json_out)
+
+
+def _print_scores(scores: dict[str, Any], json_out: bool) -> None:
     if json_out:
         sys.stdout.write(json.dumps(scores, indent=2, ensure_ascii=False) + "\n")
     else:

@@ -23,7 +23,8 @@ class PipelineConfig:
     # Per-article stages, in order; names from the stage registry.
     stages: list[str] = field(
         default_factory=lambda: [
-            "clean", "language", "sentences", "times", "entities", "terms", "fingerprint"
+            "clean", "language", "sentences", "times", "entities", "terms", "embed",
+            "fingerprint",
         ]
     )
     batch_size: int = 16  # articles per task sent to a worker
@@ -68,9 +69,28 @@ class LanguageConfig:
 
 
 @dataclass(slots=True)
+class EmbedConfig:
+    model: str = "use-multilingual-v3"  # a registered embedder (recoupe/nlp/embed.py)
+    threads: int = 1  # BLAS threads per process: the executor already runs one per core
+    lead_sentences: int = 3  # title included: what the article reports
+    max_sentences: int = 24  # title and opening sentences kept per article
+    min_words: int = 4
+    max_chars: int = 600  # per sentence: a run-on "sentence" says no more past this
+
+
+@dataclass(slots=True)
 class StoriesConfig:
-    threshold: float = 0.2  # cosine to a story's centroid to join it
-    window_days: int = 7  # when both dates are known
+    # An article joins the story holding the member it matches best when the
+    # match (stories/similarity.py) reaches ``join``; two stories merge when
+    # their articles match at ``merge`` on average.
+    join: float = 0.575
+    merge: float = 0.6
+    window_days: int = 2  # between an article and any member of its story, when dated
+    neighbours: int = 32  # nearest articles looked at per day of the window, per new article
+    # Stories chain into a storyline when their mean vectors are this close and
+    # no more than ``storyline_gap_days`` apart.
+    storyline_join: float = 0.6
+    storyline_gap_days: int = 45
 
 
 @dataclass(slots=True)
@@ -102,6 +122,7 @@ class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
+    embed: EmbedConfig = field(default_factory=EmbedConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)
     reuse: ReuseConfig = field(default_factory=ReuseConfig)
 

@@ -101,6 +101,8 @@ class Article:
     sentence_dates: list[list[str]] = field(default_factory=list)
     # The day of the main happening the article reports (its lead's date), if known.
     event_date: str | None = None
+    # Sentence vectors for story grouping; the store keeps them apart from the payload.
+    embedding: Embedding | None = None
     # Normalised lines the store has learnt are boilerplate for this article's
     # source; set before cleaning, never persisted.
     learned_boilerplate: frozenset[str] = field(default_factory=frozenset)
@@ -110,6 +112,20 @@ class Article:
 
     def sentence_texts(self) -> list[str]:
         return [self.text[s.start : s.end] for s in self.sentences]
+
+
+@dataclass(slots=True)
+class Embedding:
+    """Where an article sits in a multilingual meaning space.
+
+    ``sentences`` holds unit vectors for the title and the first sentences,
+    the lead first; ``doc`` is their normalised mean, the key of the nearest
+    neighbour index. Arrays are numpy ``float32``.
+    """
+
+    doc: Any
+    sentences: Any
+    lead: int
 
 
 @dataclass(slots=True)
@@ -237,13 +253,17 @@ class Story:
     storyline: str | None = None
     date_granularity: Granularity | None = None
     reuse: list[ReuseLink | SharedSource] = field(default_factory=list)
+    # Ids the story had before (its earliest article changed, or it absorbed a story).
+    aliases: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class Storyline:
     id: str
     title: str
-    stories: list[str]
+    stories: list[str]  # in date order
+    start: str | None = None  # date of its first story
+    end: str | None = None  # ... and of its last
 
 
 @dataclass(slots=True)
@@ -254,7 +274,9 @@ class Rejection:
     reason: str
 
 
-_NOT_SERIALISED = {"raw_text", "html", "learned_boilerplate", "nlp_docs", "fingerprint"}
+_NOT_SERIALISED = {
+    "raw_text", "html", "learned_boilerplate", "nlp_docs", "fingerprint", "embedding"
+}
 # Derived from the reuse links at report time; stale the moment an article arrives.
 _REPORT_TIME = {"duplicate_of", "original_share", "took_from"}
 

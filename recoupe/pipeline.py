@@ -20,6 +20,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 from .config import Config
 from .errors import ConfigError, InputError, StageError
 from .model import Article, Rejection
+from .registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -42,27 +43,22 @@ class Stage(Protocol):
 
 
 StageFactory = Callable[[Config], Stage]
-_REGISTRY: dict[str, StageFactory] = {}
+_REGISTRY: Registry[StageFactory] = Registry("pipeline stage")
 
 
 def register_stage(name: str) -> Callable[[StageFactory], StageFactory]:
-    def decorate(factory: StageFactory) -> StageFactory:
-        if name in _REGISTRY:
-            raise ConfigError(f"stage {name!r} is registered twice")
-        _REGISTRY[name] = factory
-        return factory
-
-    return decorate
+    return _REGISTRY.register(name)
 
 
 def registered_stages() -> list[str]:
     _load_builtin_stages()
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def _load_builtin_stages() -> None:
     # Importing the modules runs their @register_stage decorators.
     from .clean import stage as _clean  # noqa: F401
+    from .nlp import embed as _embed  # noqa: F401
     from .nlp import entities as _entities  # noqa: F401
     from .nlp import language as _language  # noqa: F401
     from .nlp import sentences as _sentences  # noqa: F401
@@ -78,9 +74,9 @@ class Pipeline:
         if unknown:
             raise ConfigError(
                 f"unknown pipeline stage(s) {', '.join(unknown)}; registered: "
-                f"{', '.join(sorted(_REGISTRY))}"
+                f"{', '.join(_REGISTRY.names())}"
             )
-        self.stages: list[Stage] = [_REGISTRY[n](config) for n in names]
+        self.stages: list[Stage] = [_REGISTRY.get(n)(config) for n in names]
         available = set(INGEST_FIELDS)
         for stage in self.stages:
             missing = stage.requires - available

@@ -41,10 +41,10 @@ def test_config_rejects_typos(tmp_path) -> None:  # type: ignore[no-untyped-def]
     f.write_text('[executor]\nworkers = "two"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="workers must be int"):
         Config.load(f)
-    f.write_text('[stories]\nthreshold = 0.35\n[executor]\nworkers = 2\n', encoding="utf-8")
+    f.write_text('[stories]\njoin = 0.35\n[executor]\nworkers = 2\n', encoding="utf-8")
     config = Config.load(f)
-    assert config.stories.threshold == 0.35 and config.executor.workers == 2
-    assert Config.from_mapping({"stories": {"threshold": 1}}).stories.threshold == 1.0
+    assert config.stories.join == 0.35 and config.executor.workers == 2
+    assert Config.from_mapping({"stories": {"join": 1}}).stories.join == 1.0
     with pytest.raises(ConfigError, match="workers must be int"):
         Config.from_mapping({"executor": {"workers": 2.5}})
 

@@ -96,6 +96,8 @@ class TimeLexicon:
     # Verb forms marking the future or the past, as regexes (the tense of a bare weekday).
     future: str = ""
     past: str = ""
+    # Words between a day or month and its year ("3 de julio de 2013", "luglio del 2013").
+    year_links: tuple[str, ...] = ()
     capitalised_months: bool = False  # English "May" is a month, "may" a verb
     numeric_month_first: bool = False  # "1/2/2022" is 2 January in the US
 

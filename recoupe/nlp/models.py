@@ -22,8 +22,8 @@ _EXCLUDE = ("lemmatizer", "parser")
 
 @cache
 def _load(name: str) -> Language:
-    if name == "xx":
-        nlp = spacy.blank("xx")
+    if name == "xx" or name.startswith("blank:"):
+        nlp = spacy.blank(name.removeprefix("blank:"))
         nlp.add_pipe("sentencizer")
         return nlp
     try:
@@ -37,7 +37,20 @@ def _load(name: str) -> Language:
 
 def pipeline_for(lang: str | None, config: LanguageConfig) -> Language:
     name = config.models.get(lang or "", config.fallback)
+    if name == "xx" and lang and _has_blank(lang):
+        # No trained pipeline, but spaCy's language data still gives its tokenizer
+        # rules and stop words, which the bag of words for stories needs.
+        name = f"blank:{lang}"
     return _load(name)
+
+
+@cache
+def _has_blank(lang: str) -> bool:
+    try:
+        spacy.util.get_lang_class(lang)
+    except ImportError:
+        return False
+    return True
 
 
 def load_model(name: str) -> Language:

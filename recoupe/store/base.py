@@ -7,13 +7,25 @@ default; a PostgreSQL store implements the same protocol.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import date
+from typing import Any, Protocol
 
 from ..config import StoreConfig
-from ..errors import ConfigError
-from ..model import Article, Fingerprint, Granularity, Rejection, ReusePair, Story
+from ..model import (
+    Article,
+    Embedding,
+    Fingerprint,
+    Granularity,
+    PublishedDate,
+    Rejection,
+    ReusePair,
+    Story,
+    Storyline,
+)
+from ..registry import Registry
 
 
 @dataclass(slots=True)
@@ -28,10 +40,38 @@ class IndexedFingerprint:
 
 @dataclass(slots=True)
 class StoryState:
-    """What grouping needs of a stored story to decide whether an article joins it."""
+    """A stored story with its vector (the normalised mean of its articles', numpy)."""
 
     story: Story
-    centroid: dict[str, float]
+    vector: Any = None
+
+
+@dataclass(slots=True)
+class Neighbour:
+    article_id: str
+    first_day: str | None  # the days its publication date spans; None when undated
+    last_day: str | None
+    similarity: float  # cosine of the document vectors
+
+
+def date_span(day: str | None, granularity: str | None) -> tuple[str, str] | None:
+    """The first and last day a publication date covers (a month-dated article: the month)."""
+    if not day:
+        return None
+    start = date.fromisoformat(day)
+    if granularity == "month":
+        last = calendar.monthrange(start.year, start.month)[1]
+        return day, start.replace(day=last).isoformat()
+    if granularity == "year":
+        return day, start.replace(month=12, day=31).isoformat()
+    return day, day
+
+
+def own_span(published: PublishedDate) -> tuple[str, str] | None:
+    """The days an article's own publication date covers; one taken from its story is none."""
+    if published.basis == "story":
+        return None
+    return date_span(published.date, published.granularity)
 
 
 class Store(Protocol):
@@ -39,7 +79,10 @@ class Store(Protocol):
     def known_ids(self, ids: Iterable[str]) -> set[str]: ...
     def add_input(self, article_id: str, path: str) -> None: ...
     def save_article(self, article: Article) -> None:
-        """Insert or replace one article, its inputs and term counts, in one transaction."""
+        """Insert or replace one article, its inputs, term counts and vectors, in one transaction.
+
+        An article without ``embedding`` keeps the vectors stored for it.
+        """
         ...
     def get_articles(self, ids: Iterable[str] | None = None) -> list[Article]:
         """The given articles (all when None), with raw text, in arrival order."""
@@ -57,9 +100,41 @@ class Store(Protocol):
 
     # -- grouping
     def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]: ...
+    def embeddings(self, ids: Iterable[str]) -> dict[str, Embedding]: ...
+    def nearest(self, vector: Any, start: str | None, end: str | None, k: int) -> list[Neighbour]:
+        """The ``k`` articles nearest ``vector`` among those filed on each day from ``start``
+        to ``end`` (inclusive) and among the undated; with no days, the undated and the
+        last week filed. Nearest first.
+
+        Sub-linear: an approximate index, never a scan of the store.
+        """
+        ...
+    def nearest_stories(self, vector: Any, start: str, end: str, k: int
+                        ) -> list[tuple[str, str | None, float]]:
+        """(story id, date, cosine) of the ``k`` stories nearest ``vector`` per month from
+        ``start`` to ``end``, dated within them or undated; nearest first."""
+        ...
+    def story_of(self, article_ids: Iterable[str]) -> dict[str, str]: ...
+    def story_spans(self, story_ids: Iterable[str]
+                    ) -> dict[str, tuple[tuple[str, str] | None, tuple[str, str] | None]]:
+        """Per story: the first and last day of its day-dated articles, and the days every
+        month- or year-dated one covers (the latest start, the earliest end)."""
+        ...
     def stories(self) -> list[Story]: ...
     def story_states(self, ids: Sequence[str] | None = None) -> list[StoryState]: ...
     def save_story(self, state: StoryState) -> None: ...
+    def retire_story(self, old_id: str, new_id: str) -> None:
+        """Drop story ``old_id`` (its articles now belong to ``new_id``); its id becomes an alias."""
+        ...
+    def resolve_story(self, story_id: str) -> str | None:
+        """The current id of a story known by ``story_id`` now or before."""
+        ...
+    def storylines(self, ids: Sequence[str] | None = None) -> list[Storyline]: ...
+    def save_storyline(self, storyline: Storyline) -> None: ...
+    def rename_storyline(self, old_id: str, new_id: str) -> None: ...
+    def flush(self) -> None:
+        """Write what is kept in memory (index pages) to disk."""
+        ...
 
     # -- reuse index
     def save_fingerprints(self, rows: Sequence[IndexedFingerprint]) -> None:
@@ -92,23 +167,14 @@ class Store(Protocol):
 
 
 StoreFactory = Callable[[StoreConfig], Store]
-_BACKENDS: dict[str, StoreFactory] = {}
+_BACKENDS: Registry[StoreFactory] = Registry("store type")
 
 
 def register_store(name: str) -> Callable[[StoreFactory], StoreFactory]:
-    def decorate(factory: StoreFactory) -> StoreFactory:
-        _BACKENDS[name] = factory
-        return factory
-
-    return decorate
+    return _BACKENDS.register(name)
 
 
 def open_store(config: StoreConfig) -> Store:
     from . import sqlite as _sqlite  # noqa: F401 - registers the backend
 
-    factory = _BACKENDS.get(config.type)
-    if factory is None:
-        raise ConfigError(
-            f"unknown store type {config.type!r}; available: {', '.join(sorted(_BACKENDS))}"
-        )
-    return factory(config)
+    return _BACKENDS.get(config.type)(config)

@@ -7,23 +7,29 @@ import sqlite3
 import struct
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..config import StoreConfig
 from ..errors import StoreError
 from ..model import (
     Article,
+    Embedding,
     Fingerprint,
     Granularity,
     Rejection,
     ReusePair,
     Story,
+    Storyline,
     article_payload,
     from_dict,
 )
-from .base import IndexedFingerprint, StoryState, register_store
+from .ann import UNDATED, PartitionedIndex, days_between, months_between
+from .base import IndexedFingerprint, Neighbour, StoryState, own_span, register_store
 
 _CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
 
@@ -53,6 +59,8 @@ class SQLiteStore:
             # page cache instead of the 2 MiB default keeps them off the disk.
             self.conn.execute("PRAGMA cache_size=-65536")
             self._migrate()
+            self._ann: PartitionedIndex | None = None
+            self._story_ann: PartitionedIndex | None = None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open store {self.path}: {exc} (is it a recoupe store?)") from exc
         except OSError as exc:
@@ -135,6 +143,121 @@ class SQLiteStore:
                     (article.id, article.path),
                 )
             self._count_terms(article.terms, +1)
+            moved = self._file_vectors(article)
+        if moved is not None:
+            # After the commit: the database is the truth, the index follows it.
+            key, old_day, new_day, doc = moved
+            index = self._index(len(doc))
+            if old_day is not None and index.partition(old_day) != index.partition(new_day):
+                index.remove(key, old_day)
+            index.add(key, new_day, doc)
+
+    def _file_vectors(self, article: Article) -> tuple[int, str | None, str | None, Any] | None:
+        """Store the article's vectors under its day; what the index must do, if anything."""
+        # Filed by its own date only: a date lent by its story says nothing of it.
+        span = own_span(article.published)
+        first, last = span if span else (None, None)
+        day = first if span and first == last else None
+        old = self.conn.execute(
+            "SELECT key, day, doc, first_day, last_day FROM article_vectors WHERE article_id = ?",
+            (article.id,),
+        ).fetchone()
+        emb = article.embedding
+        if emb is None:
+            if old is None or (old[1], old[3], old[4]) == (day, first, last):
+                return None
+            self.conn.execute(
+                "UPDATE article_vectors SET day = ?, first_day = ?, last_day = ? "
+                "WHERE article_id = ?", (day, first, last, article.id)
+            )
+            return old[0], old[1] or "", day, np.frombuffer(old[2], dtype=np.float32)
+        key = self.conn.execute(
+            "SELECT seq FROM articles WHERE id = ?", (article.id,)
+        ).fetchone()[0]
+        doc = np.asarray(emb.doc, dtype=np.float32)
+        sentences = np.clip(np.rint(np.asarray(emb.sentences) * 127), -127, 127).astype(np.int8)
+        self.conn.execute(
+            "INSERT OR REPLACE INTO article_vectors(article_id, key, day, first_day, last_day, "
+            "dim, lead, doc, sentences) VALUES (?,?,?,?,?,?,?,?,?)",
+            (article.id, key, day, first, last, len(doc), emb.lead, doc.tobytes(),
+             sentences.tobytes()),
+        )
+        # "" for an undated filing: it too must leave the undated partition.
+        return key, (old[1] or "") if old else None, day, doc
+
+    def _index(self, dim: int | None = None) -> PartitionedIndex:
+        if self._ann is None:
+            self._ann = PartitionedIndex(self._ann_dir(), dim or self._dim(), self._count_filed,
+                                         self._load_filed)
+        return self._ann
+
+    def _story_index(self, dim: int | None = None) -> PartitionedIndex:
+        if self._story_ann is None:
+            self._story_ann = PartitionedIndex(
+                self._ann_dir(), dim or self._dim(), self._count_stories, self._load_stories,
+                by="month", prefix="stories-")
+        return self._story_ann
+
+    def _ann_dir(self) -> Path | None:
+        return None if self.path == ":memory:" else Path(self.path + ".ann")
+
+    def _dim(self) -> int:
+        row = self.conn.execute("SELECT dim FROM article_vectors LIMIT 1").fetchone()
+        return int(row[0]) if row else 512
+
+    def _story_where(self, partition: str) -> tuple[str, tuple[str, ...]]:
+        if partition == UNDATED:
+            return "vector IS NOT NULL AND date IS NULL", ()
+        return "vector IS NOT NULL AND date >= ? AND date < ?", (partition, partition + "-99")
+
+    def _count_stories(self, partition: str) -> int:
+        where, args = self._story_where(partition)
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM stories WHERE {where}", args)
+                   .fetchone()[0])
+
+    def _load_stories(self, partition: str) -> tuple[Any, Any]:
+        where, args = self._story_where(partition)
+        rows = list(self.conn.execute(f"SELECT seq, vector FROM stories WHERE {where}", args))
+        if not rows:
+            return np.zeros(0, dtype=np.uint64), np.zeros((0, self._dim()), np.float32)
+        return (np.asarray([r[0] for r in rows], dtype=np.uint64),
+                np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
+
+    def nearest_stories(self, vector: Any, start: str, end: str, k: int
+                        ) -> list[tuple[str, str | None, float]]:
+        found = dict(self._story_index(len(vector)).search(
+            vector, [*months_between(start, end), UNDATED], k))
+        out = []
+        for chunk in _chunks(list(found)):
+            for seq, story_id, day in self.conn.execute(
+                f"SELECT seq, id, date FROM stories WHERE seq IN ({_marks(chunk)})", chunk
+            ):
+                if day is None or start <= day <= end:
+                    out.append((story_id, day, found[seq]))
+        return sorted(out, key=lambda r: -r[2])
+
+    def _filed_where(self, partition: str) -> tuple[str, tuple[str, ...]]:
+        if partition == UNDATED:
+            return "day IS NULL", ()
+        return "day = ?", (partition,)
+
+    def _count_filed(self, partition: str) -> int:
+        where, args = self._filed_where(partition)
+        return int(
+            self.conn.execute(f"SELECT COUNT(*) FROM article_vectors WHERE {where}", args)
+            .fetchone()[0]
+        )
+
+    def _load_filed(self, partition: str) -> tuple[Any, Any]:
+        where, args = self._filed_where(partition)
+        rows = self.conn.execute(f"SELECT key, doc FROM article_vectors WHERE {where}", args)
+        keys, docs = [], []
+        for key, doc in rows:
+            keys.append(key)
+            docs.append(np.frombuffer(doc, dtype=np.float32))
+        if not keys:
+            return np.zeros(0, dtype=np.uint64), np.zeros((0, self._index().dim), np.float32)
+        return np.asarray(keys, dtype=np.uint64), np.vstack(docs)
 
     def _count_terms(self, terms: dict[str, Any], delta: int) -> None:
         if not terms:
@@ -225,44 +348,198 @@ class SQLiteStore:
             out.update((t, int(df)) for t, df in rows)
         return out
 
+    def embeddings(self, ids: Iterable[str]) -> dict[str, Embedding]:
+        out: dict[str, Embedding] = {}
+        for chunk in _chunks(list(ids)):
+            for article_id, dim, lead, doc, sentences in self.conn.execute(
+                "SELECT article_id, dim, lead, doc, sentences FROM article_vectors "
+                f"WHERE article_id IN ({_marks(chunk)})", chunk
+            ):
+                rows = np.frombuffer(sentences, dtype=np.int8).reshape(-1, dim)
+                out[article_id] = Embedding(
+                    doc=np.frombuffer(doc, dtype=np.float32),
+                    sentences=rows.astype(np.float32) / 127.0, lead=lead,
+                )
+        return out
+
+    def nearest(self, vector: Any, start: str | None, end: str | None, k: int) -> list[Neighbour]:
+        index = self._index(len(vector))
+        if start is not None and end is not None:
+            partitions = [*days_between(start, end), UNDATED]
+        else:
+            # Undated: nothing to place it by but recency.
+            latest = self.conn.execute("SELECT MAX(day) FROM article_vectors").fetchone()[0]
+            partitions = [UNDATED]
+            if latest:
+                first = (date.fromisoformat(latest) - timedelta(days=7)).isoformat()
+                partitions += days_between(first, latest)
+        found = dict(index.search(vector, partitions, k))
+        keys = list(found)
+        out: list[Neighbour] = []
+        for chunk in _chunks(keys):
+            for key, article_id, day, first, last in self.conn.execute(
+                "SELECT key, article_id, day, first_day, last_day FROM article_vectors "
+                f"WHERE key IN ({_marks(chunk)})", chunk,
+            ):
+                if day is not None and start is not None and end is not None and not (
+                    start <= day <= end
+                ):
+                    continue
+                out.append(Neighbour(article_id, first, last, found[key]))
+        out.sort(key=lambda n: -n.similarity)
+        return out
+
+    def story_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(article_ids)):
+            out.update(self.conn.execute(
+                "SELECT article_id, story_id FROM story_articles "
+                f"WHERE article_id IN ({_marks(chunk)})", chunk,
+            ))
+        return out
+
+    def story_spans(self, story_ids: Iterable[str]
+                    ) -> dict[str, tuple[tuple[str, str] | None, tuple[str, str] | None]]:
+        out: dict[str, tuple[tuple[str, str] | None, tuple[str, str] | None]] = {}
+        for chunk in _chunks(list(story_ids)):
+            for story_id, first, last, lo, hi in self.conn.execute(
+                "SELECT sa.story_id, MIN(v.day), MAX(v.day), "
+                "MAX(CASE WHEN v.day IS NULL THEN v.first_day END), "
+                "MIN(CASE WHEN v.day IS NULL THEN v.last_day END) FROM story_articles sa "
+                "JOIN article_vectors v ON v.article_id = sa.article_id "
+                f"WHERE sa.story_id IN ({_marks(chunk)}) GROUP BY sa.story_id", chunk,
+            ):
+                out[story_id] = ((first, last) if first else None, (lo, hi) if lo else None)
+        return out
+
     def stories(self) -> list[Story]:
         return [s.story for s in self.story_states()]
 
     def story_states(self, ids: Sequence[str] | None = None) -> list[StoryState]:
         rows = self._rows(
-            "SELECT seq, id, headline, date, date_granularity, centroid FROM stories", ids
+            "SELECT seq, id, headline, date, date_granularity, vector, storyline FROM stories", ids
         )
+        wanted = [r[1] for r in rows]
         members: dict[str, list[str]] = {}
-        for story_id, article_id in self.conn.execute(
-            "SELECT sa.story_id, sa.article_id FROM story_articles sa "
-            "JOIN articles a ON a.id = sa.article_id ORDER BY a.seq"
-        ):
-            members.setdefault(story_id, []).append(article_id)
+        aliases: dict[str, list[str]] = {}
+        query = ("SELECT sa.story_id, sa.article_id FROM story_articles sa "
+                 "JOIN articles a ON a.id = sa.article_id")
+        alias_query = "SELECT story_id, old_id FROM story_aliases"
+        chunks = [None] if ids is None else list(_chunks(wanted))
+        for chunk in chunks:
+            where = "" if chunk is None else f" WHERE story_id IN ({_marks(chunk)})"
+            args = () if chunk is None else chunk
+            for story_id, article_id in self.conn.execute(
+                query + where.replace("story_id", "sa.story_id") + " ORDER BY a.seq", args
+            ):
+                members.setdefault(story_id, []).append(article_id)
+            for story_id, old_id in self.conn.execute(alias_query + where + " ORDER BY old_id",
+                                                      args):
+                aliases.setdefault(story_id, []).append(old_id)
         return [
             StoryState(
-                Story(id=i, articles=members.get(i, []), headline=h, date=d, date_granularity=g),
-                json.loads(c),
+                Story(id=i, articles=members.get(i, []), headline=h, date=d, date_granularity=g,
+                      storyline=line, aliases=aliases.get(i, [])),
+                None if v is None else np.frombuffer(v, dtype=np.float32),
             )
-            for _seq, i, h, d, g, c in rows
+            for _seq, i, h, d, g, v, line in rows
         ]
 
     def save_story(self, state: StoryState) -> None:
         story = state.story
+        vector = None if state.vector is None else np.asarray(state.vector, np.float32).tobytes()
+        before = self.conn.execute("SELECT date, vector FROM stories WHERE id = ?",
+                                   (story.id,)).fetchone()
         with self._tx() as db:
             db.execute(
-                """INSERT INTO stories(id, headline, date, date_granularity, centroid)
-                   VALUES (?,?,?,?,?)
+                """INSERT INTO stories(id, headline, date, date_granularity, centroid, vector,
+                       storyline)
+                   VALUES (?,?,?,?,'{}',?,?)
                    ON CONFLICT(id) DO UPDATE SET headline=excluded.headline, date=excluded.date,
-                       date_granularity=excluded.date_granularity, centroid=excluded.centroid,
+                       date_granularity=excluded.date_granularity, vector=excluded.vector,
+                       storyline=excluded.storyline,
                        updated_at=strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
-                (story.id, story.headline, story.date, story.date_granularity,
-                 json.dumps(state.centroid)),
+                (story.id, story.headline, story.date, story.date_granularity, vector,
+                 story.storyline),
             )
             db.executemany(
                 "INSERT INTO story_articles(article_id, story_id) VALUES (?, ?) "
                 "ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id",
                 [(a, story.id) for a in story.articles],
             )
+            seq = db.execute("SELECT seq FROM stories WHERE id = ?", (story.id,)).fetchone()[0]
+        if state.vector is not None:
+            index = self._story_index(len(state.vector))
+            if before is not None and before[1] is not None:
+                index.remove(seq, before[0] or "")
+            index.add(seq, story.date, np.asarray(state.vector, np.float32))
+
+    def retire_story(self, old_id: str, new_id: str) -> None:
+        if old_id == new_id:
+            return
+        row = self.conn.execute("SELECT seq, date, vector FROM stories WHERE id = ?",
+                                (old_id,)).fetchone()
+        with self._tx() as db:
+            db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?",
+                       (new_id, old_id))
+            db.execute("DELETE FROM stories WHERE id = ?", (old_id,))
+            db.execute("UPDATE story_aliases SET story_id = ? WHERE story_id = ?",
+                       (new_id, old_id))
+            db.execute("DELETE FROM story_aliases WHERE old_id = ?", (new_id,))
+            db.execute("INSERT OR REPLACE INTO story_aliases(old_id, story_id) VALUES (?, ?)",
+                       (old_id, new_id))
+        if row is not None and row[2] is not None:
+            self._story_index(len(row[2]) // 4).remove(row[0], row[1] or "")
+
+    def resolve_story(self, story_id: str) -> str | None:
+        if self.conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
+            return story_id
+        row = self.conn.execute(
+            "SELECT story_id FROM story_aliases WHERE old_id = ?", (story_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def storylines(self, ids: Sequence[str] | None = None) -> list[Storyline]:
+        lines: dict[str, Storyline] = {}
+        for chunk in [None] if ids is None else list(_chunks(list(ids))):
+            where = "" if chunk is None else f" WHERE id IN ({_marks(chunk)})"
+            for i, t in self.conn.execute("SELECT id, title FROM storylines" + where,
+                                          chunk or ()):
+                lines[i] = Storyline(id=i, title=t, stories=[])
+            member_where = ("storyline IS NOT NULL" if chunk is None
+                            else f"storyline IN ({_marks(chunk)})")
+            for story_id, line, day in self.conn.execute(
+                f"SELECT id, storyline, date FROM stories WHERE {member_where} "
+                "ORDER BY date IS NULL, date, id", chunk or ()
+            ):
+                found = lines.get(line)
+                if found is None:
+                    continue
+                found.stories.append(story_id)
+                if day:
+                    found.start = min(found.start or day, day)
+                    found.end = max(found.end or day, day)
+        return sorted((s for s in lines.values() if s.stories), key=lambda s: s.id)
+
+    def save_storyline(self, storyline: Storyline) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO storylines(id, title) VALUES (?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET title = excluded.title",
+                (storyline.id, storyline.title),
+            )
+
+    def rename_storyline(self, old_id: str, new_id: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE stories SET storyline = ? WHERE storyline = ?", (new_id, old_id))
+            db.execute("INSERT OR IGNORE INTO storylines(id, title) "
+                       "SELECT ?, title FROM storylines WHERE id = ?", (new_id, old_id))
+            db.execute("DELETE FROM storylines WHERE id = ?", (old_id,))
+
+    def flush(self) -> None:
+        for index in (self._ann, self._story_ann):
+            if index is not None:
+                index.save()
 
     # -- reuse index
 
@@ -367,7 +644,10 @@ class SQLiteStore:
             )
 
     def close(self) -> None:
-        self.conn.close()
+        try:
+            self.flush()
+        finally:
+            self.conn.close()
 
 
 @register_store("sqlite")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from ..model import Article, Granularity, Story
+from ..model import Article, Embedding, Granularity, Story
 
 _HEADLINE_CHARS = 160
 
@@ -39,11 +39,20 @@ def story_date(members: Sequence[Article]) -> tuple[str | None, Granularity | No
 
 
 def describe_story(
-    story: Story, members: Sequence[Article], centroid: dict[str, float]
+    story: Story, members: Sequence[Article], embeddings: Mapping[str, Embedding],
+    vector: Any,
 ) -> None:
+    """Languages, sources and headline: the title of the article closest to the story's vector."""
     story.languages = sorted({a.language for a in members if a.language})
     story.sources = sorted({a.source for a in members if a.source})
-    ranked = sorted(members, key=lambda a: -_closeness(a, centroid))
+
+    def closeness(article: Article) -> float:
+        emb = embeddings.get(article.id)
+        if emb is None or vector is None:
+            return -1.0
+        return float(emb.doc @ vector)
+
+    ranked = sorted(members, key=lambda a: (-closeness(a), a.id))
     titled = [a for a in ranked if a.title]
     if titled:
         story.headline = _shorten(titled[0].title or "")
@@ -51,12 +60,6 @@ def describe_story(
         story.headline = _shorten(ranked[0].sentence_texts()[0])
     elif ranked:
         story.headline = _shorten(ranked[0].text)
-
-
-def _closeness(article: Article, centroid: dict[str, float]) -> float:
-    total = sum(article.terms.values()) or 1
-    norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-    return sum(c / total * centroid.get(t, 0.0) for t, c in article.terms.items()) / norm
 
 
 def _shorten(text: str) -> str:

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import date
-
 from recoupe.model import Article, PublishedDate
+from recoupe.store.base import date_span
 from recoupe.stories.describe import story_date
-from recoupe.stories.grouping import date_range, gap_days
+from recoupe.stories.grouping import gap_days
 
 
 def _a(d: str | None, g: str | None = "day", basis: str = "content") -> Article:
@@ -12,11 +11,14 @@ def _a(d: str | None, g: str | None = "day", basis: str = "content") -> Article:
 
 
 def test_month_ranges_and_gaps() -> None:
-    dec = date_range("2021-12-01", "month")
-    assert dec == (date(2021, 12, 1), date(2021, 12, 31))
-    assert gap_days(dec, date_range("2022-02-03", "day")) == 34
-    assert gap_days(dec, date_range("2021-12-30", "day")) == 0
-    assert gap_days(None, dec) == 0
+    dec = date_span("2021-12-01", "month")
+    assert dec == ("2021-12-01", "2021-12-31")
+    assert date_span("2024-02-01", "month") == ("2024-02-01", "2024-02-29")
+    assert date_span("2021-01-01", "year") == ("2021-01-01", "2021-12-31")
+    assert gap_days(dec, date_span("2022-02-03", "day")) == 34
+    assert gap_days(date_span("2022-02-03", "day"), dec) == 34
+    assert gap_days(dec, date_span("2021-12-30", "day")) == 0
+    assert gap_days(None, dec) == 0 and date_span(None, None) is None
 
 
 def test_story_date_is_median_day_and_ignores_story_basis() -> None:

@@ -142,13 +142,14 @@ class Grammar:
             "<EACH>": _alt(lex.each),
             "<PER>": _alt(lex.per),
             "<LONE>": _alt(lex.lone_durations),
+            "<YLINK>": _alt(lex.year_links),
         }
         # After a calendar modifier: "fin janvier", "mi-janvier", "à la fin de l'année".
         sep = r"(?:-|\s*(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d'|of\s+the\s+|of\s+)|\s+)"
         num = r"(?:\d+(?:[.,]\d+)?|<NUMW>)"
         rules: list[tuple[str, Callable[[re.Match[str], str], Spec | None]]] = [
             (r"(?:(?P<det><DET>|<THIS>)\s+)?(?:(?P<wd><WD>)\s*,?\s+)?(?P<day>[0-3]?\d|<FIRST>)"
-             r"(?:<DSUF>)?\s+(?:de\s+|of\s+)?(?P<month><MONTHANY>)(?:,?\s+(?P<year>[12]\d{3})"
+             r"(?:<DSUF>)?\s+(?:de\s+|of\s+)?(?P<month><MONTHANY>)(?:,?\s+(?:<YLINK>\s+)?(?P<year>[12]\d{3})"
              r"(?!\d)|\s+'?(?P<yy>\d{2})(?=\s*(?:[,.;:)]|$)))?(?:\s+(?P<rel><REL>))?",
              self._date),
             # The first day of a range takes the month of the second ("du 19 au 23 juillet").
@@ -160,7 +161,7 @@ class Grammar:
              self._numeric),
             (r"(?<![\d-])(?P<year>[12]\d{3})-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?![\d-])", self._date),
             (rf"(?:(?P<mod><CALMOD>){sep})?(?:(?P<det>en|au\s+mois\s+de|le\s+mois\s+de|in|<THIS>)"
-             rf"\s+)?(?P<month><MONTH>|<MONTHANY>(?=\s+[12]\d{{3}}))(?:\s+(?P<year>[12]\d{{3}})"
+             rf"\s+)?(?P<month><MONTH>|<MONTHANY>(?=\s+[12]\d{{3}}))(?:\s+(?:<YLINK>\s+)?(?P<year>[12]\d{{3}})"
              rf"(?!\d))?(?:\s+(?P<rel><REL>))?", self._month),
             (rf"(?:(?P<mod><CALMOD>){sep})?(?P<year>1[5-9]\d\d|20\d\d)(?!\d)", self._year),
             (self.lex.decade, self._decade),

@@ -1,0 +1,92 @@
+"""Spanish time words (for ``recoupe.nlp.time``)."""
+
+from .. import TimeLexicon
+
+_LAST = ("pasado", "pasada", "pasados", "pasadas", "anterior", "último", "última", "últimos",
+         "últimas")
+_NEXT = ("próximo", "próxima", "próximos", "próximas", "siguiente", "que viene")
+
+TIME = TimeLexicon(
+    code="es",
+    numbers={
+        "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+        "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13,
+        "catorce": 14, "quince": 15, "dieciséis": 16, "diecisiete": 17, "dieciocho": 18,
+        "diecinueve": 19, "veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50,
+        "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90, "cien": 100,
+        "ciento": 100, "mil": 1000,
+    },
+    multipliers=("mil",),
+    first_day=("primero",),
+    day_suffixes=("º",),
+    determiners=("el", "la", "los", "las"),
+    this=("este", "esta", "estos", "estas"),
+    last=_LAST,
+    next=_NEXT,
+    day_offsets={"hoy": 0, "ayer": -1, "anteayer": -2, "antier": -2, "mañana": 1,
+                 "pasado mañana": 2, "esta noche": 0, "anoche": -1},
+    narrative_offsets={"al día siguiente": 1, "el día siguiente": 1, "la víspera": -1,
+                       "el día anterior": -1, "ese mismo día": 0, "el mismo día": 0},
+    day_word_parts={"esta noche": "NI", "anoche": "NI"},
+    parts_of_day={"madrugada": "NI", "tarde": "AF", "noche": "NI", "mediodía": "MI"},
+    clock_words={"mediodía": 12, "medianoche": 0},
+    hour_marks=("h",),
+    hour_words=("horas",),
+    clock_preps=("a las", "a la", "hacia las", "desde las", "hasta las", "sobre las"),
+    units={
+        "segundo": ("TS", 1), "segundos": ("TS", 1), "minuto": ("TM", 1), "minutos": ("TM", 1),
+        "hora": ("TH", 1), "horas": ("TH", 1), "día": ("D", 1), "días": ("D", 1),
+        "jornada": ("D", 1), "jornadas": ("D", 1), "semana": ("W", 1), "semanas": ("W", 1),
+        "fin de semana": ("WE", 1), "mes": ("M", 1), "meses": ("M", 1),
+        "trimestre": ("M", 3), "trimestres": ("M", 3), "semestre": ("M", 6),
+        "semestres": ("M", 6), "año": ("Y", 1), "años": ("Y", 1), "década": ("Y", 10),
+        "décadas": ("Y", 10), "siglo": ("Y", 100), "siglos": ("Y", 100),
+    },
+    lone_durations=("década",),
+    someday=("un día",),
+    half=("medio", "media"),
+    and_half=("y medio", "y media"),
+    vague=("unos", "unas", "varios", "varias", "algunos", "algunas"),
+    seasons={"primavera": "SP", "verano": "SU", "otoño": "FA", "invierno": "WI"},
+    season_dets=("este", "esta", "en", "el", "la", "en el", "durante el", "en la"),
+    mods={
+        "principios de": "START", "a principios de": "START", "comienzos de": "START",
+        "a comienzos de": "START", "inicios de": "START", "finales de": "END",
+        "a finales de": "END", "fines de": "END", "a fines de": "END", "mediados de": "MID",
+        "a mediados de": "MID", "hacia": "APPROX", "alrededor de": "APPROX",
+        "cerca de": "APPROX", "casi": "APPROX", "unos": "APPROX", "más de": "MORE_THAN",
+        "menos de": "LESS_THAN", "al menos": "EQUAL_OR_MORE", "por lo menos": "EQUAL_OR_MORE",
+    },
+    refs={
+        "actualmente": "PRESENT_REF", "ahora": "PRESENT_REF", "hoy en día": "PRESENT_REF",
+        "en la actualidad": "PRESENT_REF", "en el futuro": "FUTURE_REF",
+        "próximamente": "FUTURE_REF", "pronto": "FUTURE_REF", "recientemente": "PAST_REF",
+        "antiguamente": "PAST_REF", "en el pasado": "PAST_REF",
+    },
+    each=("cada", "todos los", "todas las"),
+    per=("por", "al"),
+    ago_before=("hace",),
+    within=("dentro de", "en"),
+    night_of=("la noche del", "la noche de", "en la noche del", "en la noche de"),
+    age_before=("de edad de", "edad de"),
+    duration_nouns=("pena", "condena", "período", "periodo", "plazo", "mandato", "contrato",
+                    "cárcel", "prisión", "más", "menos"),
+    decade=r"(?:los\s+)?años\s+(?P<dec>(?:19|20)?\d0)\b",
+    century=r"(?:el\s+|del\s+)?siglo\s+(?P<c>[IVX]{1,5}|\d{1,2})\b",
+    year_before=("en", "de", "del", "desde", "hasta", "a", "y", "año", "antes", "después",
+                 "entre", "hacia", "finales", "principios", "mediados", "primavera", "verano",
+                 "otoño", "invierno", "enero", "febrero", "marzo", "abril", "mayo", "junio",
+                 "julio", "agosto", "septiembre", "setiembre", "octubre", "noviembre",
+                 "diciembre", "(", "para", "o", "que"),
+    year_after=("y", "a", "o", "en", "el", "la", "los", "las", "para", "por", "con", "sobre",
+                "de", "del", "que", "cuando", "ha", "han", "es", "fue", "era", "se", "-", "ya",
+                "también", "pero", "según", "hasta", "tras", "antes", "después", "como"),
+    # Future: synthetic future, "ir a" + infinitive, "prevista". Past: compound tenses,
+    # preterite (-ó, -aron, -ieron), imperfect (-aba, -ía).
+    future=(r"\b(?:[a-záéíóúñ]{2,}(?:rá|rán|remos|réis)|va a|van a|vamos a|prevista?s?|"
+            r"previstos|está previsto|deberá|deberán)\b"),
+    past=(r"\b(?:(?:ha|han|he|hemos|había|habían|hubo)\s+(?:\w+\s+)?[a-záéíóúñ]+(?:ado|ada|"
+          r"ados|adas|ido|ida|idos|idas|to|cho|sto)|[a-záéíóúñ]{2,}(?:ó|aron|ieron|aba|aban)"
+          r"|pasado|pasada)\b"),
+    year_links=("de", "del"),
+)
