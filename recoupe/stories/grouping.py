@@ -403,6 +403,5 @@ def _anchor_id(members: Sequence[Article]) -> str | None:
 
 
 def _publication_order(article: Article) -> tuple[str, str]:
-    # Dated articles first, in date order; undated ones after; the id breaks ties, so
-    # the same articles are always placed in the same order.
+    # The id breaks ties, so the same articles are always placed in the same order.
     return article.published.date or "9999-99-99", article.id

@@ -95,6 +95,9 @@ def test_an_older_article_renames_its_story_and_the_old_id_still_resolves(tmp_pa
         assert story.aliases == [first_id]
         assert store.resolve_story(first_id) == story.id
         assert store.resolve_story("snothing") is None
+        # Given again, an article stays where it is, counted once.
+        grouper.add([earlier])
+        assert [sorted(s.articles) for s in store.stories()] == [sorted(story.articles)]
     finally:
         store.close()
 
