@@ -127,10 +127,7 @@ def eval_time(
 
     _logging(quiet=True, verbose=False)
     docs = _read_jsonl(documents)
-    bad = [i + 1 for i, d in enumerate(docs) if not isinstance(d, dict) or "text" not in d]
-    if bad:
-        _say(f"error: {documents}: records need text, dct and timex3 (line {bad[0]} has no text)")
-        raise typer.Exit(2)
+    _require(documents, docs, ("text",), "records need text, dct and timex3")
     try:
         scores = evaluate(docs, lang=lang, baseline=baseline, errors=errors)
     except (KeyError, TypeError) as exc:
@@ -153,12 +150,8 @@ def eval_clustering(
     _logging(quiet=True, verbose=False)
     docs = _read_jsonl(documents)
     gold = _read_jsonl(labels)
-    for path, rows, keys in ((documents, docs, ("doc_id", "text")), (labels, gold, ("doc_id", "event"))):
-        bad = next((i + 1 for i, r in enumerate(rows)
-                    if not isinstance(r, dict) or any(k not in r for k in keys)), None)
-        if bad is not None:
-            _say(f"error: {path}: records need {' and '.join(keys)} (line {bad})")
-            raise typer.Exit(2)
+    _require(documents, docs, ("doc_id", "text"), "records need doc_id and text")
+    _require(labels, gold, ("doc_id", "event"), "records need doc_id and event")
     try:
         scores = evaluate(docs, gold, baseline=baseline)
     except ValueError as exc:
@@ -168,6 +161,15 @@ def eval_clustering(
         _say(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
     _print_scores(scores, json_out)
+
+
+def _require(path: Path, rows: list[Any], keys: tuple[str, ...], need: str) -> None:
+    """Exit 2, naming the file and the first bad line, unless every record has ``keys``."""
+    bad = next((i + 1 for i, r in enumerate(rows)
+                if not isinstance(r, dict) or any(k not in r for k in keys)), None)
+    if bad is not None:
+        _say(f"error: {path}: {need} (line {bad} does not)")
+        raise typer.Exit(2)
 
 
 def _print_scores(scores: dict[str, Any], json_out: bool) -> None:

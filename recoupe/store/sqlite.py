@@ -146,13 +146,15 @@ class SQLiteStore:
             moved = self._file_vectors(article)
         if moved is not None:
             # After the commit: the database is the truth, the index follows it.
-            key, old_day, new_day, doc = moved
+            key, filed, old_day, new_day, doc = moved
             index = self._index(len(doc))
-            if old_day is not None and index.partition(old_day) != index.partition(new_day):
+            if filed and index.partition(old_day) != index.partition(new_day):
                 index.remove(key, old_day)
             index.add(key, new_day, doc)
 
-    def _file_vectors(self, article: Article) -> tuple[int, str | None, str | None, Any] | None:
+    def _file_vectors(
+        self, article: Article
+    ) -> tuple[int, bool, str | None, str | None, Any] | None:
         """Store the article's vectors under its day; what the index must do, if anything."""
         # Filed by its own date only: a date lent by its story says nothing of it.
         span = own_span(article.published)
@@ -170,7 +172,7 @@ class SQLiteStore:
                 "UPDATE article_vectors SET day = ?, first_day = ?, last_day = ? "
                 "WHERE article_id = ?", (day, first, last, article.id)
             )
-            return old[0], old[1] or "", day, np.frombuffer(old[2], dtype=np.float32)
+            return old[0], True, old[1], day, np.frombuffer(old[2], dtype=np.float32)
         key = self.conn.execute(
             "SELECT seq FROM articles WHERE id = ?", (article.id,)
         ).fetchone()[0]
@@ -182,8 +184,7 @@ class SQLiteStore:
             (article.id, key, day, first, last, len(doc), emb.lead, doc.tobytes(),
              sentences.tobytes()),
         )
-        # "" for an undated filing: it too must leave the undated partition.
-        return key, (old[1] or "") if old else None, day, doc
+        return key, old is not None, old[1] if old else None, day, doc
 
     def _index(self, dim: int | None = None) -> PartitionedIndex:
         if self._ann is None:
@@ -422,19 +423,18 @@ class SQLiteStore:
         wanted = [r[1] for r in rows]
         members: dict[str, list[str]] = {}
         aliases: dict[str, list[str]] = {}
-        query = ("SELECT sa.story_id, sa.article_id FROM story_articles sa "
-                 "JOIN articles a ON a.id = sa.article_id")
-        alias_query = "SELECT story_id, old_id FROM story_aliases"
-        chunks = [None] if ids is None else list(_chunks(wanted))
-        for chunk in chunks:
-            where = "" if chunk is None else f" WHERE story_id IN ({_marks(chunk)})"
-            args = () if chunk is None else chunk
+        for chunk in [None] if ids is None else list(_chunks(wanted)):
+            where = "1" if chunk is None else f"story_id IN ({_marks(chunk)})"
+            args = chunk or ()
             for story_id, article_id in self.conn.execute(
-                query + where.replace("story_id", "sa.story_id") + " ORDER BY a.seq", args
+                "SELECT sa.story_id, sa.article_id FROM story_articles sa JOIN articles a "
+                f"ON a.id = sa.article_id WHERE {where.replace('story_id', 'sa.story_id')} "
+                "ORDER BY a.seq", args
             ):
                 members.setdefault(story_id, []).append(article_id)
-            for story_id, old_id in self.conn.execute(alias_query + where + " ORDER BY old_id",
-                                                      args):
+            for story_id, old_id in self.conn.execute(
+                f"SELECT story_id, old_id FROM story_aliases WHERE {where} ORDER BY old_id", args
+            ):
                 aliases.setdefault(story_id, []).append(old_id)
         return [
             StoryState(

@@ -192,3 +192,17 @@ def test_dev_clusters_beat_the_singleton_baseline() -> None:
     assert ours["pairwise"]["f1"] >= 0.55
     assert scores["cross_lingual"]["joined_across_languages"] >= 4
     assert scores["storylines"]["topic_purity"] == 1.0
+
+
+def test_eval_clustering_names_a_bad_labels_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from recoupe.cli import app
+
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text('{"doc_id": "a", "text": "Un texte."}\n', encoding="utf-8")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"doc_id": "a", "event": "E1"}\n{"doc_id": "b"}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "clustering", str(docs), "--labels", str(labels)])
+    assert result.exit_code == 2
+    assert f"{labels}: records need doc_id and event (line 2 does not)" in result.output
