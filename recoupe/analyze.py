@@ -8,11 +8,9 @@ story grouping (online, new articles only) → report of the whole store.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import uuid
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
@@ -21,11 +19,11 @@ from .clean.repeated import learnable_lines
 from .config import Config
 from .execute import Executor, make_executor
 from .ingest import iter_inputs
-from .model import Article, Entity, Rejection, Report, RunStats
+from .model import Article, Rejection, Report, RunStats
 from .pipeline import Pipeline
 from .reuse import ReuseIndex, ReuseReport
 from .store import Store, open_store
-from .stories import StoryGrouper
+from .stories import StoryGrouper, crosscheck
 
 log = logging.getLogger(__name__)
 
@@ -226,32 +224,13 @@ def build_report(store: Store, rejected: list[Rejection], stats: RunStats) -> Re
     reuse = ReuseReport(articles, store.reuse_pairs())
     reuse.annotate(articles)
     reuse.attach(stories)
+    entities, canon = crosscheck.entities(articles)
+    names = {key: e.name for e in entities for key in e.keys}
+    crosscheck.attach(stories, by_id, canon, {canon[k]: n for k, n in names.items()})
     return Report(
         articles=articles, rejected=rejected, stories=stories, storylines=store.storylines(),
-        entities=_entities(articles), run=stats,
+        entities=entities, run=stats,
     )
-
-
-def _entities(articles: Sequence[Article]) -> list[Entity]:
-    """Mentions grouped by type and exact name (canonicalisation comes with who-what)."""
-    names: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    where: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for article in articles:
-        for mention in article.mentions:
-            key: tuple[str, str] = (mention.label, " ".join(mention.text.split()).casefold())
-            names[key][mention.text] += 1
-            if not where[key] or where[key][-1] != article.id:
-                where[key].append(article.id)
-    out = []
-    for key, surface in names.items():
-        name = surface.most_common(1)[0][0]
-        digest = hashlib.blake2b(f"{key[0]}:{key[1]}".encode(), digest_size=6).hexdigest()
-        out.append(Entity(
-            id=f"e{digest}", name=name, type=key[0],  # type: ignore[arg-type]
-            aliases=sorted(set(surface) - {name}), articles=where[key],
-        ))
-    out.sort(key=lambda e: (-len(e.articles), e.name))
-    return out
 
 
 def _chunks(items: Iterable[Article | Rejection], size: int) -> Iterator[list[Article | Rejection]]:

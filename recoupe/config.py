@@ -23,8 +23,8 @@ class PipelineConfig:
     # Per-article stages, in order; names from the stage registry.
     stages: list[str] = field(
         default_factory=lambda: [
-            "clean", "language", "sentences", "times", "entities", "terms", "embed",
-            "fingerprint",
+            "clean", "language", "sentences", "times", "entities", "quotes", "figures",
+            "events", "terms", "embed", "fingerprint",
         ]
     )
     batch_size: int = 16  # articles per task sent to a worker

@@ -38,6 +38,51 @@ class Mention:
     text: str
     label: EntityType
     sentence: int = 0
+    # Who it names, the same in every article and language ("PER:vladimir putin");
+    # the store maps keys to entity ids.
+    key: str | None = None
+
+
+@dataclass(slots=True)
+class QuoteMention:
+    """A direct quotation in one article, with who the article says said it."""
+
+    start: int  # of the quoted words, inside the marks
+    end: int
+    text: str
+    speaker: str | None  # as the article names them, resolved past pronouns and roles
+    speaker_key: str | None  # the speaker's entity key
+    partial: bool  # a fragment woven into the writer's sentence (one or two words, or lower case)
+    sentence: int = 0
+
+
+@dataclass(slots=True)
+class FigureMention:
+    """A number in one article, with what it counts."""
+
+    start: int
+    end: int
+    text: str
+    value: float  # the value given: a bound, or the middle of a vague amount
+    low: float
+    high: float | None  # None: no upper bound ("plus de 100 000")
+    what: str  # the counted noun, folded ("soldats"); "%" or a currency for those
+    unit: str | None  # "%", "USD", or None for a count
+    sentence: int = 0
+    # Figures of one sentence that add up ("2 000 ... tandis que 1 000 autres") share this.
+    parts_of: int | None = None
+    context: list[str] = field(default_factory=list)  # the sentence's content words, cut
+
+
+@dataclass(slots=True)
+class EventMention:
+    """A who-did-what-to-whom frame of one sentence."""
+
+    type: str  # call, meet, visit, announce, deploy, warn, accuse, sanction, vote, attack
+    participants: list[str]  # entity keys, in order of appearance
+    date: str | None
+    text: str  # the sentence
+    sentence: int = 0
 
 
 @dataclass(slots=True)
@@ -85,6 +130,9 @@ class Article:
     paragraphs: list[Passage] = field(default_factory=list)
     sentences: list[Passage] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    quotes: list[QuoteMention] = field(default_factory=list)
+    figures: list[FigureMention] = field(default_factory=list)
+    events: list[EventMention] = field(default_factory=list)
     # Content-word and entity counts: the article's bag of words for grouping.
     terms: dict[str, int] = field(default_factory=dict)
     # Passages the article repeats of itself: (first, repeat) pairs of spans.
@@ -197,6 +245,8 @@ class Entity:
     type: EntityType
     aliases: list[str] = field(default_factory=list)
     articles: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # the canonical keys that name it
+    former_ids: list[str] = field(default_factory=list)  # ids it had before a merge
 
 
 @dataclass(slots=True)
@@ -216,6 +266,8 @@ class Quote:
     speaker_entity: str | None
     articles: list[str]
     partial: bool = False
+    first_article: str | None = None  # the earliest-published article that carries it
+    speaker_article: str | None = None  # where the speaker's name was taken from
 
 
 @dataclass(slots=True)
@@ -223,6 +275,8 @@ class FigureValue:
     value: float
     text: str
     article: str
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(slots=True)
@@ -231,6 +285,7 @@ class Figure:
     unit: str | None
     values: list[FigureValue]
     agreement: Literal["agree", "approximate", "disagree"]
+    reason: str = ""  # why that verdict, in words
 
 
 @dataclass(slots=True)
@@ -255,6 +310,9 @@ class Story:
     reuse: list[ReuseLink | SharedSource] = field(default_factory=list)
     # Ids the story had before (its earliest article changed, or it absorbed a story).
     aliases: list[str] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
 
 @dataclass(slots=True)

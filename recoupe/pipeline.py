@@ -60,7 +60,10 @@ def _load_builtin_stages() -> None:
     from .clean import stage as _clean  # noqa: F401
     from .nlp import embed as _embed  # noqa: F401
     from .nlp import entities as _entities  # noqa: F401
+    from .nlp import events as _events  # noqa: F401
+    from .nlp import figures as _figures  # noqa: F401
     from .nlp import language as _language  # noqa: F401
+    from .nlp import quotes as _quotes  # noqa: F401
     from .nlp import sentences as _sentences  # noqa: F401
     from .nlp import terms as _terms  # noqa: F401
     from .nlp.time import stage as _times  # noqa: F401

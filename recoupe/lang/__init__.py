@@ -102,6 +102,53 @@ class TimeLexicon:
     numeric_month_first: bool = False  # "1/2/2022" is 2 January in the US
 
 
+@dataclass(frozen=True, slots=True)
+class WhoLexicon:
+    """The words of who-said-what in one language: entities, quotes, figures, events.
+
+    Every entry is lowercase; multi-word entries use single spaces. Keys of
+    ``exonyms`` are folded (no accents, straight apostrophes).
+    """
+
+    code: str
+    titles: tuple[str, ...] = ()  # "m.", "mme": dropped from a person's name
+    name_suffixes: tuple[str, ...] = ()  # "jr": dropped from a person's name
+    determiners: tuple[str, ...] = ()  # "le", "l'": dropped from the start of a name
+    seats: dict[str, str] = field(default_factory=dict)  # "maison blanche": "ORG"
+    demonyms: tuple[str, ...] = ()  # "russes": a people (MISC), not a place
+    not_entities: tuple[str, ...] = ()  # words the models take for names ("état", "gmt")
+    # Local spellings onto the key every language shares ("poutine": "putin").
+    exonyms: dict[str, str] = field(default_factory=dict)
+    reporting_verbs: tuple[str, ...] = ()  # stems: "déclar" covers "a déclaré", "déclare"
+    according_to: tuple[str, ...] = ()  # "selon" X
+    pronouns: tuple[str, ...] = ()  # subject pronouns that take the last speaker
+    not_counted: tuple[str, ...] = ()  # words after a number that make it no figure
+    number_words: dict[str, int] = field(default_factory=dict)
+    scales: dict[str, float] = field(default_factory=dict)  # "millions": 1e6
+    vague: dict[str, tuple[int, int]] = field(default_factory=dict)  # "des milliers": (low, high)
+    more_than: tuple[str, ...] = ()
+    less_than: tuple[str, ...] = ()
+    about: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()  # "1 000 autres": counts what the previous figure counted
+    percent: tuple[str, ...] = ()
+    currencies: dict[str, str] = field(default_factory=dict)  # "dollars": "USD"
+    count_synonyms: dict[str, str] = field(default_factory=dict)  # "troupes": "soldats"
+    events: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type -> trigger stems
+
+
+@cache
+def who_lexicon(code: str | None) -> WhoLexicon | None:
+    """The who-said-what words of ``code``, or None when the language has none yet."""
+    if not code:
+        return None
+    try:
+        module = importlib.import_module(f"{__name__}.{code}.who")
+    except ModuleNotFoundError:
+        return None
+    lexicon: WhoLexicon = module.WHO
+    return lexicon
+
+
 @cache
 def time_lexicon(code: str) -> TimeLexicon | None:
     """The time words of ``code``, or None when the language has none yet."""

@@ -1,12 +1,27 @@
-"""The ``entities`` stage: named-entity mentions from the spaCy Docs."""
+"""The ``entities`` stage: named-entity mentions from the spaCy Docs, corrected for news.
+
+spaCy's news models fail in the same few ways on every wire story, so the
+mentions are corrected with each language's ``who`` words (data in
+``recoupe/lang/<code>/who.py``): institutions named by their seat ("la Maison
+Blanche", "le Kremlin") are organisations; weekday and month names are not
+people; a people ("les Russes") is not a place; a leading determiner is not
+part of a name. Then each mention gets a canonical key, and within the
+article a lone surname takes the key of the full name it stands for
+("Macron" after "Emmanuel Macron"), whatever type the model gave it.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+from functools import cache
 from typing import ClassVar
 
 from ..config import Config
+from ..lang import resources, who_lexicon
 from ..model import Article, EntityType, Mention
 from ..pipeline import register_stage
+from .canonical import entity_key, fold, name_words, surname
 
 # spaCy label schemes (WikiNER for French, OntoNotes for English) onto ours;
 # labels absent here (dates, numbers, money) are not entities.
@@ -17,6 +32,10 @@ LABELS: dict[str, EntityType] = {
     "MISC": "MISC", "NORP": "MISC", "EVENT": "MISC", "PRODUCT": "MISC", "LAW": "MISC",
     "WORK_OF_ART": "MISC", "LANGUAGE": "MISC",
 }
+
+# Lowercase only: "Le Monde" and "Le Pen" keep theirs.
+_LEADING = re.compile(r"^(?:(?:le|la|les|the)\s+|(?:l|d|qu)['’])")
+_PLURAL_DET = re.compile(r"(?:\b(?:les|des|aux|ces|the)\s+)$", re.IGNORECASE)
 
 
 @register_stage("entities")
@@ -30,18 +49,88 @@ class EntitiesStage:
 
     def __call__(self, articles: list[Article]) -> list[Article]:
         for article in articles:
-            mentions: list[Mention] = []
-            sent_starts = [s.start for s in article.sentences]
-            sent = 0
+            found = []
             for para, doc in zip(article.paragraphs, article.nlp_docs, strict=True):
                 for ent in doc.ents:
                     label = LABELS.get(ent.label_)
-                    text = ent.text.strip()
-                    if label is None or not text:
-                        continue
-                    start = para.start + ent.start_char
-                    while sent + 1 < len(sent_starts) and sent_starts[sent + 1] <= start:
-                        sent += 1
-                    mentions.append(Mention(start, para.start + ent.end_char, text, label, sent))
-            article.mentions = mentions
+                    if label is not None:
+                        found.append((para.start + ent.start_char, para.start + ent.end_char,
+                                      label))
+            article.mentions = corrected(article, found)
         return articles
+
+
+def corrected(article: Article, found: list[tuple[int, int, EntityType]]) -> list[Mention]:
+    """Mentions from model spans (start, end, label): corrected, keyed, coreferred."""
+    lex = who_lexicon(article.language)
+    calendar = _calendar_words(article.language)
+    text = article.text
+    sent_starts = [s.start for s in article.sentences]
+    mentions: list[Mention] = []
+    sent = 0
+    for start, end, label in sorted(found):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if (lead := _LEADING.match(text[start:end])) and lead.end() < end - start:
+            start += lead.end()
+        surface = text[start:end]
+        folded = fold(surface)
+        if not surface or folded in calendar:
+            continue
+        if lex is not None:
+            if folded in lex.not_entities:
+                continue
+            seat = _seats(lex.code).get(" ".join(name_words(surface, "ORG")))
+            if seat is not None:
+                label = seat  # type: ignore[assignment]
+            elif label != "PER" and folded in lex.demonyms:
+                label = "MISC"
+            elif (label == "LOC" and surface.isalpha() and surface[:1].isupper()
+                  and folded.endswith(("s", "x")) and _PLURAL_DET.search(text[:start])
+                  and entity_key(surface, label) == f"LOC:{folded}"):
+                label = "MISC"  # "les Européens": a people, not a place (a known place has
+                # an exonym key: "les Etats-Unis")
+        while sent + 1 < len(sent_starts) and sent_starts[sent + 1] <= start:
+            sent += 1
+        mentions.append(Mention(start, end, surface, label, sent, entity_key(surface, label)))
+    _corefer(mentions)
+    return mentions
+
+
+def _corefer(mentions: list[Mention]) -> None:
+    """A lone surname (or a title and a surname) takes the key of the article's full name."""
+    full: dict[str, set[str]] = defaultdict(set)
+    for m in mentions:
+        if m.key and (last := surname(m.key)):
+            full[last].add(m.key)
+    for m in mentions:
+        if not m.key:
+            continue
+        words = m.key.partition(":")[2].split()
+        if len(words) != 1 or len(full.get(words[0], ())) != 1:
+            continue
+        # One full name has this surname: that is who it is, whatever the model said.
+        (key,) = full[words[0]]
+        m.key, m.label = key, "PER"
+
+
+@cache
+def _seats(code: str) -> dict[str, EntityType]:
+    lex = who_lexicon(code)
+    return {fold(k): v for k, v in lex.seats.items()} if lex else {}  # type: ignore[misc]
+
+
+@cache
+def _calendar_words(language: str | None) -> frozenset[str]:
+    codes = [language] if language else []
+    out: set[str] = set()
+    for code in codes:
+        try:
+            res = resources(code)
+        except KeyError:
+            continue
+        out.update(fold(w) for w in res.weekdays)
+        out.update(fold(w) for w in res.months if len(w) > 3)
+    return frozenset(out)

@@ -33,7 +33,10 @@ class SentencesStage:
             by_lang[article.language].append(article)
         for lang, group in by_lang.items():
             nlp = pipeline_for(lang, self.config)
-            texts = [a.text[p.start : p.end] for a in group for p in a.paragraphs]
+            # The models learnt French from straight apostrophes: "qu’Emmanuel" must not
+            # hide a name. One character for one, so offsets stay the text's.
+            texts = [a.text[p.start : p.end].replace("\u2019", "'")
+                     for a in group for p in a.paragraphs]
             docs = iter(nlp.pipe(texts, batch_size=_BATCH))
             for article in group:
                 article.nlp_docs = [next(docs) for _ in article.paragraphs]

@@ -34,7 +34,7 @@ from ..nlp.time.stage import retime
 from ..store import Store, StoryState
 from ..store.base import own_span
 from .describe import describe_story, event_day, story_date
-from .similarity import match, match_floor, mean_match
+from .similarity import match_floor, match_many, mean_match
 from .storylines import StorylineLinker
 
 log = logging.getLogger(__name__)
@@ -233,16 +233,21 @@ class _Run:
         members = [n.article_id for n in others if n.article_id in self.owner]
         self._load_vectors(members)
         self._load_stories({self.owner[m] for m in members})
-        scores: dict[str, float] = {}
+        fits: dict[str, bool] = {}
+        eligible = []
         for member in members:
             story_id = self.owner[member]
-            story_days = self.spans.get(story_id) or self.bounds.get(story_id)
-            if member not in self.vectors or not self._fits(
-                    story_id, _near(article, span, story_days)):
-                continue
-            score = match(emb, self.vectors[member])
+            if story_id not in fits:
+                story_days = self.spans.get(story_id) or self.bounds.get(story_id)
+                fits[story_id] = self._fits(story_id, _near(article, span, story_days))
+            if member in self.vectors and fits[story_id]:
+                eligible.append(member)
+        scores: dict[str, float] = {}
+        for member, score in zip(
+                eligible, match_many(emb, [self.vectors[m] for m in eligible]), strict=True):
+            story_id = self.owner[member]
             if score > scores.get(story_id, -1.0):
-                scores[story_id] = score
+                scores[story_id] = float(score)
         return scores
 
     def _take_out(self, article_id: str) -> None:

@@ -1,0 +1,106 @@
+"""Canonical keys: one string for one entity, whatever the article's spelling or language.
+
+A key is ``TYPE:words``: folded (lowercase, no accents, straight apostrophes),
+without determiners, titles, initials and name suffixes, with local spellings
+mapped to a shared one by the languages' ``exonyms`` ("poutine" -> "putin") and
+transliteration variants reduced ("zelenskiy", "zelenskyy" -> "zelensky").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from ..lang import LANGUAGES, who_lexicon
+
+_PUNCT = re.compile(r"[^\w'\- ]+")
+# Romanisations of one Slavic or Arabic ending: -iy, -yy, -yi, -ij, -ii all written -y.
+_ENDINGS = re.compile(r"(?:iy|yy|yi|ij|ii)$")
+_SKI = re.compile(r"ski$")
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents off, typographic apostrophes straight, spaces single."""
+    text = text.replace("\u2019", "'").replace("\u02bc", "'").replace("`", "'")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
+
+
+def _translit(word: str) -> str:
+    if len(word) < 5:
+        return word
+    return _SKI.sub("sky", _ENDINGS.sub("y", word))
+
+
+@cache
+def _shared() -> tuple[dict[str, str], frozenset[str], frozenset[str], frozenset[str],
+                       dict[str, str]]:
+    """Exonyms, titles, suffixes and determiners of every language, and given-name variants."""
+    exonyms: dict[str, str] = {}
+    titles: set[str] = set()
+    suffixes: set[str] = set()
+    dets: set[str] = set()
+    for code in LANGUAGES:
+        lex = who_lexicon(code)
+        if lex is None:
+            continue
+        exonyms.update({fold(k): fold(v) for k, v in lex.exonyms.items()})
+        titles.update(fold(t).rstrip(".") for t in lex.titles)
+        suffixes.update(fold(t).rstrip(".") for t in lex.name_suffixes)
+        dets.update(fold(d) for d in lex.determiners)
+    return exonyms, frozenset(titles), frozenset(suffixes), frozenset(dets), _GIVEN
+
+
+# Short forms of given names: the same person in different papers.
+_GIVEN = {"joe": "joseph", "bill": "william", "bob": "robert", "mike": "michael",
+          "jim": "james", "tony": "anthony", "liz": "elizabeth", "dick": "richard",
+          "tom": "thomas", "nick": "nicholas", "ben": "benjamin", "alex": "alexander",
+          "sasha": "alexander", "dmitry": "dmitri", "sergei": "sergey", "serguei": "sergey",
+          "volodimir": "volodymyr", "wladimir": "vladimir"}
+
+
+def name_words(text: str, label: str) -> list[str]:
+    """The words that name: determiners, titles, initials and suffixes taken off."""
+    titles, suffixes, dets = _shared()[1:4]
+    words = _PUNCT.sub(" ", fold(text)).split()
+    # An elided determiner is glued to the name: "l'otan", "d'egypte".
+    while words and "'" in words[0] and words[0].split("'", 1)[0] + "'" in dets:
+        rest = words[0].split("'", 1)[1]
+        words = ([rest] if rest else []) + words[1:]
+    while len(words) > 1 and words[0] in dets and label != "PER":  # "Le Pen" is a name
+        words = words[1:]
+    if label == "PER":
+        while len(words) > 1 and words[0].rstrip(".") in titles:
+            words = words[1:]
+        while len(words) > 1 and words[-1].rstrip(".") in suffixes:
+            words = words[:-1]
+        if len(words) > 2:
+            words = [w for i, w in enumerate(words)
+                     if i in (0, len(words) - 1) or len(w.rstrip(".")) > 1]
+    return words
+
+
+def entity_key(text: str, label: str) -> str | None:
+    """The canonical key of a mention's text, or None when nothing names."""
+    exonyms, _, _, _, given = _shared()
+    words = name_words(text, label)
+    if not words:
+        return None
+    joined = " ".join(words)
+    if joined in exonyms:
+        return f"{label}:{exonyms[joined]}"
+    if label == "PER":
+        words = [exonyms.get(w, w) for w in words]
+        if len(words) > 1:
+            words[0] = given.get(words[0], words[0])
+        words = [_translit(w) for w in words]
+    return f"{label}:{' '.join(words)}"
+
+
+def surname(key: str) -> str | None:
+    """The last word of a person's key with more than one word ("PER:joseph biden" -> "biden")."""
+    label, _, words = key.partition(":")
+    parts = words.split()
+    return parts[-1] if label == "PER" and len(parts) > 1 else None

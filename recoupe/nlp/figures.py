@@ -1,0 +1,281 @@
+"""The ``figures`` stage: numbers with what they count, as values or ranges.
+
+Digits with any thousands separator the press uses ("3.000", "3 000" with a
+plain, no-break or narrow space, "3,000" in English), number words ("trois
+mille"), vague amounts ("des dizaines de milliers"), bounds and estimates
+("plus de 100 000", "quelque 2 000"), scales ("200 millions de dollars"),
+percentages and money. Calendar dates, clock times, durations and ages are
+the ``times`` stage's and are skipped, as are numbers glued to words
+("Covid-19", "F-15"). What a number counts is the first noun after it (the
+spaCy tagger's, or the next word without one); "1 000 autres" counts what
+the figure before it in the sentence counted, and the two are parts of one
+total. Each figure keeps the content words of its sentence, with which the
+story step decides which figures of different sources are the same
+quantity.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from ..config import Config
+from ..lang import WhoLexicon, who_lexicon
+from ..model import Article, FigureMention
+from ..pipeline import register_stage
+from .canonical import fold
+
+_SPACES = " \u00a0\u202f"
+_DIGITS = re.compile(
+    r"(?<![\w-])(\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\w:/])"
+)
+_CONTEXT_MIN = 4  # letters: shorter words say little about what a figure is about
+
+
+@register_stage("figures")
+class FiguresStage:
+    name: ClassVar[str] = "figures"
+    requires: ClassVar[frozenset[str]] = frozenset({"sentences", "times", "mentions"})
+    assigns: ClassVar[frozenset[str]] = frozenset({"figures"})
+
+    def __init__(self, config: Config) -> None:
+        pass
+
+    def __call__(self, articles: list[Article]) -> list[Article]:
+        for article in articles:
+            article.figures = find_figures(article)
+        return articles
+
+
+def parse_digits(token: str, language: str | None) -> float | None:
+    """The value of a digit string as the language writes it ("3.000" is 3000 in French)."""
+    s = "".join(c for c in token if c not in _SPACES)
+    if language == "en":
+        s = s.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", s):
+        s = s.replace(".", "")  # "3.000": a thousands dot
+    elif re.fullmatch(r"\d{1,3}(?:,\d{3}){2,}", s):
+        s = s.replace(",", "")
+    else:
+        s = s.replace(",", ".")  # "1,5": a decimal comma
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def find_figures(article: Article) -> list[FigureMention]:
+    lex = who_lexicon(article.language)
+    if lex is None:
+        return []
+    text = article.text
+    taken = [(t.start, t.end) for t in article.times]
+    pos = _tags(article)
+    out: list[FigureMention] = []
+    for si, sent in enumerate(article.sentences):
+        found = _numbers(text, sent.start, sent.end, lex, article.language)
+        context = _context(text[sent.start : sent.end], lex)
+        first_in_sentence: FigureMention | None = None
+        for start, end, value, low, high in found:
+            if any(a < end and start < b for a, b in taken):
+                continue  # a date, a time, a duration or an age
+            if _REFERRING.search(text[max(sent.start, start - 12) : start]):
+                continue  # "les deux dirigeants", "les 3 000": who, not how many
+            what, unit, end2, inherits = _counted(text, end, sent.end, lex, pos)
+            if inherits and first_in_sentence is not None:
+                what, unit = first_in_sentence.what, first_in_sentence.unit
+            if not what:
+                continue
+            fig = FigureMention(
+                start=_modifier_start(text, start, sent.start, lex), end=max(end, end2),
+                text="", value=value, low=low, high=None if high == float("inf") else high,
+                what=what, unit=unit, sentence=si,
+                context=[c for c in context if c != _stem(what)],
+            )
+            fig.text = " ".join(text[fig.start : fig.end].split())
+            if inherits and first_in_sentence is not None:
+                first = out.index(first_in_sentence)
+                fig.parts_of = first_in_sentence.parts_of = first
+            if first_in_sentence is None or first_in_sentence.what != what:
+                first_in_sentence = fig
+            out.append(fig)
+    return out
+
+
+# A definite or possessive determiner right before: the number names a group already counted.
+_REFERRING = re.compile(r"(?:^|[\s«“\"(])(?:les|ces|leurs|ses|nos|vos|the|these|those|their)\s+$",
+                        re.IGNORECASE)
+
+
+def _tags(article: Article) -> dict[int, str]:
+    """Part of speech by the start offset of each token, where the model tags them."""
+    out: dict[int, str] = {}
+    for para, doc in zip(article.paragraphs, article.nlp_docs, strict=False):
+        if not doc.has_annotation("POS"):
+            return {}
+        for tok in doc:
+            out[para.start + tok.idx] = tok.pos_
+    return out
+
+
+def _numbers(text: str, start: int, end: int, lex: WhoLexicon, language: str | None
+             ) -> list[tuple[int, int, float, float, float]]:
+    """(start, end, value, low, high) of every amount in ``text[start:end]``."""
+    span = text[start:end]
+    low_span = fold(span)  # same length: fold only drops accents of precomposed letters
+    if len(low_span) != len(span):
+        low_span = span.casefold()
+    out: list[tuple[int, int, float, float, float]] = []
+    used: list[tuple[int, int]] = []
+    for phrase, (least, most) in sorted(lex.vague.items(), key=lambda kv: -len(kv[0])):
+        for v in re.finditer(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", low_span):
+            if not any(a < v.end() and v.start() < b for a, b in used):
+                used.append((v.start(), v.end()))
+                out.append((start + v.start(), start + v.end(), (least + most) / 2,
+                            float(least), float(most)))
+    for m in _DIGITS.finditer(span):
+        if any(a < m.end() and m.start() < b for a, b in used):
+            continue
+        value = parse_digits(m.group(1), language)
+        if value is None:
+            continue
+        stop = m.end()
+        scale = re.match(r"[\s\u00a0\u202f]+(\w+)", span[stop:])
+        if scale and scale.group(1).casefold() in lex.scales:
+            value *= lex.scales[scale.group(1).casefold()]
+            stop += scale.end()
+        lo, hi = _bounds(low_span[: m.start()], value, lex)
+        out.append((start + m.start(), start + stop, value, lo, hi))
+    for w_start, w_end, w_value in _word_numbers(low_span, lex):
+        if not any(a < w_end and w_start < b for a, b in used + [(o[0] - start, o[1] - start)
+                                                                for o in out]):
+            lo, hi = _bounds(low_span[:w_start], w_value, lex)
+            out.append((start + w_start, start + w_end, w_value, lo, hi))
+    return sorted(out)
+
+
+def _word_numbers(low: str, lex: WhoLexicon) -> list[tuple[int, int, float]]:
+    """Runs of number words ("trois mille", "deux cents"); "un"/"une" alone are articles."""
+    words = list(re.finditer(r"[\w-]+", low))
+    out = []
+    i = 0
+    while i < len(words):
+        run = []
+        j = i
+        while j < len(words) and all(p in lex.number_words for p in words[j].group().split("-")):
+            run.append(words[j])
+            j += 1
+        if run and not all(w.group() in ("un", "une", "one") for w in run):
+            total, current = 0.0, 0.0
+            for w in run:
+                for part in w.group().split("-"):
+                    v = lex.number_words[part]
+                    if v == 100:
+                        current = max(current, 1) * 100
+                    elif v == 1000:
+                        total += max(current, 1) * 1000
+                        current = 0
+                    else:
+                        current += v
+            out.append((run[0].start(), run[-1].end(), total + current))
+        i = max(j, i + 1)
+    return out
+
+
+def _bounds(before: str, value: float, lex: WhoLexicon) -> tuple[float, float]:
+    tail = before.rstrip()[-25:]
+    if any(tail.endswith(fold(p)) for p in lex.more_than):
+        return value, float("inf")
+    if any(tail.endswith(fold(p)) for p in lex.less_than):
+        return 0.0, value
+    # "environ", "quelque": the source still gives that value ("quelque 2 000" agrees with 2 000).
+    return value, value
+
+
+def _modifier_start(text: str, start: int, floor: int, lex: WhoLexicon) -> int:
+    """Where the figure starts with its bound or estimate word ("plus de 100 000")."""
+    window = text[max(floor, start - 25) : start]
+    before = fold(window)
+    if len(before) != len(window):
+        return start
+    trimmed = before.rstrip()
+    for p in sorted(lex.more_than + lex.less_than + lex.about, key=len, reverse=True):
+        if trimmed.endswith(fold(p)):
+            return start - len(window) + len(trimmed) - len(fold(p))
+    return start
+
+
+def _counted(text: str, end: int, limit: int, lex: WhoLexicon, pos: dict[int, str]
+             ) -> tuple[str | None, str | None, int, bool]:
+    """What the number ending at ``end`` counts: (what, unit, end of the unit, inherits)."""
+    rest = text[end:limit]
+    head = rest.lstrip(_SPACES)
+    low = fold(head)
+    for p in sorted(lex.percent, key=len, reverse=True):
+        if low.startswith(p):
+            return "%", "%", end + (len(rest) - len(head)) + len(p), False
+    words = re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|[$€£]", head)[:4]
+    for sym in ("$", "€", "£"):
+        if text[max(0, end - 30) : end].rstrip().endswith(sym) or head.startswith(sym):
+            return lex.currencies.get(sym), lex.currencies.get(sym), end, False
+    skip = {"de", "d", "of", "des"}
+    content = [w for w in words if fold(w) not in skip]
+    if not content:
+        return None, None, end, False
+    first = fold(content[0])
+    if first in {fold(x) for x in lex.not_counted}:
+        return None, None, end, False
+    for n in (2, 1):
+        cur = fold(" ".join(content[:n]))
+        if cur in lex.currencies:
+            k = low.find(cur.split()[-1])
+            return lex.currencies[cur], lex.currencies[cur], end + (len(rest) - len(head)) + k + len(
+                cur.split()[-1]), False
+    if first in lex.others:
+        return None, None, end, True
+    if not content[0][:1].islower() or (not head[:1].isalpha() and not head.startswith(
+            ("de ", "d'", "d’", "of "))):
+        return None, None, end, False  # "1973 (…)", "A320 Airbus": a name, a code, a list
+    if pos:
+        at = end + (len(rest) - len(head)) + head.find(content[0])
+        if pos.get(at, "NOUN") not in ("NOUN", "PROPN", "ADJ"):
+            return None, None, end, False  # "2014 une partie", "3 000 viendront"
+    noun = _singular(first)
+    noun = _singular(fold(lex.count_synonyms.get(first, lex.count_synonyms.get(noun, noun))))
+    return noun, None, end, False
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) and not word.endswith(
+        "ss") else word
+
+
+def _stem(word: str) -> str:
+    return fold(word)[:5]
+
+
+def _context(sentence: str, lex: WhoLexicon) -> list[str]:
+    """The sentence's content words, cut to five letters: what the figure is about."""
+    stop = _stop_words(lex.code)
+    out = []
+    for w in re.findall(r"[^\W\d_]+", sentence):
+        f = fold(w)
+        if len(f) >= _CONTEXT_MIN and f not in stop:
+            out.append(f[:5])
+    return sorted(set(out))
+
+
+_STOP: dict[str, Any] = {}
+
+
+def _stop_words(code: str) -> frozenset[str]:
+    if code not in _STOP:
+        from spacy.util import get_lang_class
+
+        try:
+            words = get_lang_class(code).Defaults.stop_words
+        except Exception:
+            words = set()
+        _STOP[code] = frozenset(fold(w) for w in words)
+    stop: frozenset[str] = _STOP[code]
+    return stop

@@ -1,0 +1,231 @@
+"""Cross-checking a story's sources: one entity list, shared quotes, compared figures, events.
+
+Entities: the articles' mention keys, with a lone surname ("PER:kirby") joined
+to the one full name of the store that ends with it ("PER:john kirby").
+Quotes: the same words in several articles are one quote (compared folded,
+one containing the other), with every article and the earliest. Figures: of
+the same thing counted (the same noun, currency or "%"), figures of different
+articles are the same quantity when their sentences share enough content
+words, or share some and their values fit together; an article's parts of
+one total ("2 000 ... 1 000 autres") count as their sum. Verdict: agree (one
+value), approximate (a range or vague amount that holds every other value),
+disagree. Events: one per type and set of parties.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from ..model import (
+    Article,
+    Entity,
+    Event,
+    Figure,
+    FigureMention,
+    FigureValue,
+    Quote,
+    Story,
+)
+from ..nlp.canonical import fold, surname
+
+_SAME_CONTEXT = 0.4  # overlap of content words: the same quantity whatever the values
+_FITTING_CONTEXT = 0.1  # ... or this much, when the values fit together
+_TOLERANCE = 0.01  # relative: 3 000 and 3.000 are one value, 2 990 and 3 000 too
+
+
+def entity_id(key: str) -> str:
+    return "e" + hashlib.blake2b(key.encode(), digest_size=6).hexdigest()
+
+
+def key_map(keys: Iterable[str]) -> dict[str, str]:
+    """Each key onto its canonical one: a lone surname onto the only full name ending with it."""
+    keys = set(keys)
+    full: dict[str, set[str]] = defaultdict(set)
+    for k in keys:
+        if last := surname(k):
+            full[last].add(k)
+    out = {}
+    for k in keys:
+        label, _, words = k.partition(":")
+        target = full.get(words, set()) if label == "PER" and " " not in words else set()
+        out[k] = next(iter(target)) if len(target) == 1 else k
+    return out
+
+
+def entities(articles: Sequence[Article]) -> tuple[list[Entity], dict[str, str]]:
+    """The store's entities, and each mention key's canonical key."""
+    canon = key_map(m.key for a in articles for m in a.mentions if m.key)
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    where: dict[str, list[str]] = defaultdict(list)
+    keys: dict[str, set[str]] = defaultdict(set)
+    for article in articles:
+        for m in article.mentions:
+            if not m.key:
+                continue
+            key = canon[m.key]
+            names[key][" ".join(m.text.split())] += 1
+            keys[key].add(m.key)
+            if not where[key] or where[key][-1] != article.id:
+                where[key].append(article.id)
+    out = []
+    for key, surface in names.items():
+        # The fullest of the common forms: "Emmanuel Macron" over "Macron".
+        name = max(surface, key=lambda s: (len(s.split()) > 1, surface[s], len(s)))
+        label = key.partition(":")[0]
+        out.append(Entity(
+            id=entity_id(key), name=name, type=label,  # type: ignore[arg-type]
+            aliases=sorted(set(surface) - {name}), articles=where[key], keys=sorted(keys[key]),
+            former_ids=sorted(entity_id(k) for k in keys[key] if k != key),
+        ))
+    out.sort(key=lambda e: (-len(e.articles), e.name))
+    return out, canon
+
+
+def attach(stories: Sequence[Story], by_id: dict[str, Article], canon: dict[str, str],
+           names: dict[str, str]) -> None:
+    for story in stories:
+        members = [by_id[i] for i in story.articles if i in by_id]
+        members.sort(key=lambda a: (a.published.date or "9999", a.id))
+        story.quotes = _quotes(members, canon, names)
+        story.figures = _figures(members)
+        story.events = _events(members, canon, story.date)
+
+
+def _quotes(members: list[Article], canon: dict[str, str], names: dict[str, str]) -> list[Quote]:
+    out: list[tuple[str, Quote]] = []
+    for article in members:
+        for q in article.quotes:
+            norm = " ".join(fold(q.text).replace("'", " ").split())
+            key = canon.get(q.speaker_key or "", q.speaker_key)
+            speaker = names.get(key or "", q.speaker)
+            for seen, quote in out:
+                if norm in seen or seen in norm:
+                    if article.id not in quote.articles:
+                        quote.articles.append(article.id)
+                    if quote.speaker_entity is None and key:
+                        quote.speaker, quote.speaker_entity = speaker, entity_id(key)
+                        quote.speaker_article = article.id
+                    if len(norm) > len(seen):
+                        quote.text = q.text
+                    break
+            else:
+                out.append((norm, Quote(
+                    text=q.text, speaker=speaker, speaker_entity=entity_id(key) if key else None,
+                    articles=[article.id], partial=q.partial, first_article=article.id,
+                    speaker_article=article.id if speaker else None,
+                )))
+    return [q for _, q in out]
+
+
+def _figures(members: list[Article]) -> list[Figure]:
+    items: list[tuple[Article, FigureMention, float, float, float, str]] = []
+    for article in members:
+        for i, f in enumerate(article.figures):
+            if f.parts_of is not None and f.parts_of != i:
+                continue  # counted in its total
+            inf = float("inf")
+            value, low, high, text = f.value, f.low, f.high if f.high is not None else inf, f.text
+            if f.parts_of == i:
+                parts = [g for g in article.figures if g.parts_of == i]
+                value = sum(g.value for g in parts)
+                low = sum(g.low for g in parts)
+                high = sum(g.high if g.high is not None else inf for g in parts)
+                text = " + ".join(g.text for g in parts)
+            items.append((article, f, value, low, high, text))
+    groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for n, (_, f, *_rest) in enumerate(items):
+        groups[(f.what, f.unit)].append(n)
+    out: list[Figure] = []
+    for (what, unit), idx in groups.items():
+        pairs = []
+        for x in idx:
+            for y in idx:
+                if x < y and items[x][0].id != items[y][0].id:
+                    ctx = _overlap(items[x][1].context, items[y][1].context)
+                    fits = _fit(items[x][2:5], items[y][2:5])
+                    if ctx >= _SAME_CONTEXT or (ctx >= _FITTING_CONTEXT and fits):
+                        pairs.append((ctx + (1 if fits else 0), x, y))
+        cluster = {x: {x} for x in idx}
+        for _, x, y in sorted(pairs, reverse=True):
+            a, b = cluster[x], cluster[y]
+            if a is b or {items[i][0].id for i in a} & {items[i][0].id for i in b}:
+                continue  # one value per source and quantity
+            a |= b
+            for i in b:
+                cluster[i] = a
+        seen: set[int] = set()
+        for x in idx:
+            group = cluster[x]
+            if id(group) in seen or len(group) < 2:
+                continue
+            seen.add(id(group))
+            chosen = sorted(group)
+            values = [FigureValue(value=items[i][2], text=items[i][5], article=items[i][0].id,
+                                  low=items[i][3],
+                                  high=None if items[i][4] == float("inf") else items[i][4])
+                      for i in chosen]
+            verdict, reason = _verdict(values)
+            out.append(Figure(what=what, unit=unit, values=values,
+                              agreement=verdict, reason=reason))  # type: ignore[arg-type]
+    return out
+
+
+def _overlap(a: list[str], b: list[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(set(a) & set(b)) / min(len(set(a)), len(set(b)))
+
+
+def _fit(a: tuple[float, float, float], b: tuple[float, float, float]) -> bool:
+    return _same(a[0], b[0]) or (a[1] <= b[0] <= a[2]) or (b[1] <= a[0] <= b[2])
+
+
+def _same(x: float, y: float) -> bool:
+    return abs(x - y) <= _TOLERANCE * max(abs(x), abs(y), 1.0)
+
+
+def _verdict(values: list[FigureValue]) -> tuple[str, str]:
+    exact = [v for v in values if v.low == v.high]
+    if len(exact) == len(values) and all(_same(v.value, exact[0].value) for v in exact):
+        parts = any(" + " in v.text for v in values)
+        return "agree", "the parts one source gives add up to the others' figure" if parts else (
+            "every source gives the same value")
+    if exact and all(_same(v.value, exact[0].value) for v in exact):
+        wide = [v for v in values if v.low != v.high]
+        if all((v.low or 0) <= exact[0].value <= _top(v) for v in wide):
+            return "approximate", "the vague or bounded amounts hold the exact value given"
+    if not exact:
+        lo = max(v.low or 0 for v in values)
+        hi = min(_top(v) for v in values)
+        if lo <= hi:
+            return "approximate", "the ranges overlap"
+    return "disagree", "the values do not fit together"
+
+
+def _top(v: FigureValue) -> float:
+    return float("inf") if v.high is None else v.high
+
+
+def _events(members: list[Article], canon: dict[str, str], story_date: str | None
+            ) -> list[Event]:
+    merged: dict[tuple[str, frozenset[str]], tuple[Event, Counter[str]]] = {}
+    for article in members:
+        for e in article.events:
+            parties = [canon.get(p, p) for p in e.participants]
+            key = (e.type, frozenset(parties))
+            if key not in merged:
+                merged[key] = (Event(type=e.type, participants=[entity_id(p) for p in parties],
+                                     date=None, text=e.text, articles=[]), Counter())
+            event, dates = merged[key]
+            if article.id not in event.articles:
+                event.articles.append(article.id)
+            if e.date:
+                dates[e.date] += 1
+    out = []
+    for event, dates in merged.values():
+        event.date = dates.most_common(1)[0][0] if dates else story_date
+        out.append(event)
+    out.sort(key=lambda e: (-len(e.articles), e.date or "", e.type))
+    return out
