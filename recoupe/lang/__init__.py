@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 LANGUAGES = ("fr", "en", "es", "it")
 
@@ -136,27 +137,28 @@ class WhoLexicon:
     events: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type -> trigger stems
 
 
-@cache
-def who_lexicon(code: str | None) -> WhoLexicon | None:
-    """The who-said-what words of ``code``, or None when the language has none yet."""
+def _optional(code: str | None, module: str, name: str) -> Any:
+    """``recoupe.lang.<code>.<module>.<name>``, or None when the language has none yet."""
     if not code:
         return None
     try:
-        module = importlib.import_module(f"{__name__}.{code}.who")
+        found = importlib.import_module(f"{__name__}.{code}.{module}")
     except ModuleNotFoundError:
         return None
-    lexicon: WhoLexicon = module.WHO
+    return getattr(found, name)
+
+
+@cache
+def who_lexicon(code: str | None) -> WhoLexicon | None:
+    """The who-said-what words of ``code``, or None when the language has none yet."""
+    lexicon: WhoLexicon | None = _optional(code, "who", "WHO")
     return lexicon
 
 
 @cache
 def time_lexicon(code: str) -> TimeLexicon | None:
     """The time words of ``code``, or None when the language has none yet."""
-    try:
-        module = importlib.import_module(f"{__name__}.{code}.time")
-    except ModuleNotFoundError:
-        return None
-    lexicon: TimeLexicon = module.TIME
+    lexicon: TimeLexicon | None = _optional(code, "time", "TIME")
     return lexicon
 
 
