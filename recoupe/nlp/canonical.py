@@ -104,3 +104,10 @@ def surname(key: str) -> str | None:
     label, _, words = key.partition(":")
     parts = words.split()
     return parts[-1] if label == "PER" and len(parts) > 1 else None
+
+
+@cache
+def seats(code: str | None) -> dict[str, str]:
+    """Folded institution seats of ``code`` ("maison blanche") -> the type they name."""
+    lex = who_lexicon(code)
+    return {fold(k): v for k, v in lex.seats.items()} if lex else {}

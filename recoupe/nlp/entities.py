@@ -21,7 +21,7 @@ from ..config import Config
 from ..lang import resources, who_lexicon
 from ..model import Article, EntityType, Mention
 from ..pipeline import register_stage
-from .canonical import entity_key, fold, name_words, surname
+from .canonical import entity_key, fold, name_words, seats, surname
 
 # spaCy label schemes (WikiNER for French, OntoNotes for English) onto ours;
 # labels absent here (dates, numbers, money) are not entities.
@@ -82,7 +82,7 @@ def corrected(article: Article, found: list[tuple[int, int, EntityType]]) -> lis
         if lex is not None:
             if folded in lex.not_entities:
                 continue
-            seat = _seats(lex.code).get(" ".join(name_words(surface, "ORG")))
+            seat = seats(lex.code).get(" ".join(name_words(surface, "ORG")))
             if seat is not None:
                 label = seat  # type: ignore[assignment]
             elif label != "PER" and folded in lex.demonyms:
@@ -117,20 +117,9 @@ def _corefer(mentions: list[Mention]) -> None:
 
 
 @cache
-def _seats(code: str) -> dict[str, EntityType]:
-    lex = who_lexicon(code)
-    return {fold(k): v for k, v in lex.seats.items()} if lex else {}  # type: ignore[misc]
-
-
-@cache
 def _calendar_words(language: str | None) -> frozenset[str]:
-    codes = [language] if language else []
-    out: set[str] = set()
-    for code in codes:
-        try:
-            res = resources(code)
-        except KeyError:
-            continue
-        out.update(fold(w) for w in res.weekdays)
-        out.update(fold(w) for w in res.months if len(w) > 3)
-    return frozenset(out)
+    try:
+        res = resources(language or "")
+    except KeyError:
+        return frozenset()
+    return frozenset([fold(w) for w in res.weekdays] + [fold(w) for w in res.months if len(w) > 3])

@@ -17,13 +17,15 @@ quantity.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from functools import cache
+from typing import ClassVar
 
 from ..config import Config
 from ..lang import WhoLexicon, who_lexicon
 from ..model import Article, FigureMention
 from ..pipeline import register_stage
 from .canonical import fold
+from .models import stop_words
 
 _SPACES = " \u00a0\u202f"
 _DIGITS = re.compile(
@@ -214,7 +216,7 @@ def _counted(text: str, end: int, limit: int, lex: WhoLexicon, pos: dict[int, st
     for p in sorted(lex.percent, key=len, reverse=True):
         if low.startswith(p):
             return "%", "%", end + (len(rest) - len(head)) + len(p), False
-    words = re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|[$€£]", head)[:4]
+    words = re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", head)[:4]
     for sym in ("$", "€", "£"):
         if text[max(0, end - 30) : end].rstrip().endswith(sym) or head.startswith(sym):
             return lex.currencies.get(sym), lex.currencies.get(sym), end, False
@@ -223,7 +225,7 @@ def _counted(text: str, end: int, limit: int, lex: WhoLexicon, pos: dict[int, st
     if not content:
         return None, None, end, False
     first = fold(content[0])
-    if first in {fold(x) for x in lex.not_counted}:
+    if first in _not_counted(lex.code):
         return None, None, end, False
     for n in (2, 1):
         cur = fold(" ".join(content[:n]))
@@ -265,17 +267,12 @@ def _context(sentence: str, lex: WhoLexicon) -> list[str]:
     return sorted(set(out))
 
 
-_STOP: dict[str, Any] = {}
-
-
+@cache
 def _stop_words(code: str) -> frozenset[str]:
-    if code not in _STOP:
-        from spacy.util import get_lang_class
+    return frozenset(fold(w) for w in stop_words(code))
 
-        try:
-            words = get_lang_class(code).Defaults.stop_words
-        except Exception:
-            words = set()
-        _STOP[code] = frozenset(fold(w) for w in words)
-    stop: frozenset[str] = _STOP[code]
-    return stop
+
+@cache
+def _not_counted(code: str) -> frozenset[str]:
+    lex = who_lexicon(code)
+    return frozenset(fold(w) for w in lex.not_counted) if lex else frozenset()

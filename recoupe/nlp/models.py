@@ -61,3 +61,13 @@ def load_model(name: str) -> Language:
     if not any(p in nlp.pipe_names for p in ("senter", "parser", "sentencizer")):
         nlp.add_pipe("sentencizer", first=True)
     return nlp
+
+
+@cache
+def stop_words(code: str) -> frozenset[str]:
+    """spaCy's stop words for ``code`` (lowercase), or none for a language spaCy lacks."""
+    try:
+        words = spacy.util.get_lang_class(code).Defaults.stop_words
+    except ImportError:
+        return frozenset()
+    return frozenset(w.casefold() for w in words)

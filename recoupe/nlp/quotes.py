@@ -27,7 +27,7 @@ from ..config import Config
 from ..lang import WhoLexicon, who_lexicon
 from ..model import Article, Mention, QuoteMention
 from ..pipeline import register_stage
-from .canonical import entity_key, fold
+from .canonical import entity_key, fold, seats
 
 _OPEN = {"«": "»", "“": "”", "„": "“", '"': '"'}
 _CLOSE = {"»", "”", "“", '"'}
@@ -139,7 +139,7 @@ def find_quotes(article: Article) -> list[QuoteMention]:
             speaker = _after(article, lex, roles, b, after_end, last, sent)
             if speaker is None:
                 speaker = _before(article, lex, roles, s_start, a, last, sent, spans)
-        partial = len(words) <= 2 or (text[a].islower() and not _whole_sentence(text, a, b))
+        partial = len(words) <= 2 or (text[a].islower() and text[b - 1] not in ".!?…")
         if len(words) <= 3 and all(w[:1].isupper() for w in words):
             continue  # «Normandie», "Le Monde": a name in marks, not a quotation
         if speaker is None and last is not None and (
@@ -157,10 +157,6 @@ def find_quotes(article: Article) -> list[QuoteMention]:
 def _opens_sentence(article: Article, sent: int, a: int) -> bool:
     start = article.sentences[sent].start if article.sentences else 0
     return not article.text[start:a].strip(" «“\"„")
-
-
-def _whole_sentence(text: str, a: int, b: int) -> bool:
-    return text[b - 1] in ".!?…"
 
 
 def _sentence_of(article: Article, pos: int) -> int:
@@ -360,7 +356,7 @@ def _role_or_text(lex: WhoLexicon, roles: dict[str, str], phrase: str
             key = found.pop()
     if key is None:
         seat = entity_key(phrase, "ORG")
-        if seat and fold(" ".join(phrase.split()[-3:])) in {fold(s) for s in lex.seats}:
+        if seat and fold(" ".join(phrase.split()[-3:])) in seats(lex.code):
             return phrase, seat
     return phrase, key
 

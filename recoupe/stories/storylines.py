@@ -23,6 +23,7 @@ from functools import cache
 from ..config import StoriesConfig
 from ..lang import LANGUAGES
 from ..model import Storyline
+from ..nlp.models import stop_words
 from ..store import Store, StoryState
 
 _SEARCH = 16  # nearest stories looked at per month of the gap
@@ -136,9 +137,4 @@ def _name_runs(text: str, stop: frozenset[str]) -> list[str]:
 @cache
 def _stop_words() -> frozenset[str]:
     # A capitalised headline word is often just a sentence start ("Les", "Tras").
-    import spacy
-
-    words: set[str] = set()
-    for code in LANGUAGES:
-        words |= {w.casefold() for w in spacy.blank(code).Defaults.stop_words}
-    return frozenset(words)
+    return frozenset().union(*(stop_words(code) for code in LANGUAGES))
