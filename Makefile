@@ -37,12 +37,18 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/reuse.py
 	$(BIN)/python benchmarks/time.py
 	$(BIN)/python benchmarks/stories.py
+	$(BIN)/python benchmarks/whowhat.py
 	@if [ -f $(DATA)/ml_crisis/documents.jsonl ]; then \
 	  $(BIN)/recoupe eval reuse $(DATA)/ml_crisis/documents.jsonl --json; \
 	else echo "skipped: evaluation data absent ($(DATA))"; fi
 	@if [ -f $(DATA)/ml_crisis/clusters_dev.jsonl ]; then \
 	  $(BIN)/recoupe eval clustering $(DATA)/ml_crisis/documents.jsonl \
 	    --labels $(DATA)/ml_crisis/clusters_dev.jsonl --json; \
+	else echo "skipped: evaluation data absent ($(DATA))"; fi
+	@if [ -f $(DATA)/ml_crisis/documents.jsonl ]; then \
+	  $(BIN)/recoupe eval whowhat benchmarks/data/whowhat_fr.jsonl \
+	    --documents $(DATA)/ml_crisis/documents.jsonl --documents examples/ukraine-2022 \
+	    --aliases benchmarks/data/whowhat_fr_aliases.json --json; \
 	else echo "skipped: evaluation data absent ($(DATA))"; fi
 	@if [ -f $(DATA)/fr_timebank/dev.jsonl ]; then \
 	  $(BIN)/recoupe eval time $(DATA)/fr_timebank/dev.jsonl --json; \

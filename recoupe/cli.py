@@ -163,6 +163,56 @@ def eval_clustering(
     _print_scores(scores, json_out)
 
 
+@eval_app.command("whowhat")
+def eval_whowhat(
+    gold: Annotated[Path, typer.Argument(help="Annotations, JSONL: doc_id, quotes, figures, ignore.")],
+    documents: Annotated[list[Path], typer.Option(
+        "--documents", help="Articles: ML-Crisis JSONL (doc_id, text), or text files or folders "
+                            "(doc_id = file name). Repeat for several.")],
+    aliases: Annotated[Path | None, typer.Option(
+        "--aliases", help="JSON list of alias groups, to score entity merges.")] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="List missed, spurious and wrong items.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Quotes (with speakers), figures (with values) and entity merges against annotations."""
+    from .nlp.evaluate import evaluate
+
+    _logging(quiet=True, verbose=False)
+    rows = _read_jsonl(gold)
+    _require(gold, rows, ("doc_id",), "records need doc_id")
+    records: list[Any] = []
+    paths: list[str] = []
+    for source in documents:
+        if source.is_file() and source.suffix in (".jsonl", ".ndjson"):
+            found = _read_jsonl(source)
+            _require(source, found, ("doc_id", "text"), "records need doc_id and text")
+            records.extend(found)
+        elif source.exists():
+            paths.append(str(source))
+        else:
+            _say(f"error: {source}: no such file or folder")
+            raise typer.Exit(2)
+    groups = None
+    if aliases is not None:
+        try:
+            groups = json.loads(aliases.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            _say(f"error: cannot read {aliases}: {exc}")
+            raise typer.Exit(2) from None
+        if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
+            _say(f"error: {aliases}: expected a JSON list of lists of names")
+            raise typer.Exit(2)
+    try:
+        scores = evaluate(rows, records, paths, aliases=groups, errors=errors)
+    except (KeyError, TypeError, ValueError) as exc:
+        _say(f"error: {gold}: malformed annotation ({exc})")
+        raise typer.Exit(2) from None
+    except RecoupeError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    _print_scores(scores, json_out)
+
+
 def _require(path: Path, rows: list[Any], keys: tuple[str, ...], need: str) -> None:
     """Exit 2, naming the file and the first bad line, unless every record has ``keys``."""
     bad = next((i + 1 for i, r in enumerate(rows)

@@ -123,6 +123,11 @@ class WhoLexicon:
     reporting_verbs: tuple[str, ...] = ()  # stems: "déclar" covers "a déclaré", "déclare"
     according_to: tuple[str, ...] = ()  # "selon" X
     pronouns: tuple[str, ...] = ()  # subject pronouns that take the last speaker
+    object_pronouns: tuple[str, ...] = ()  # "selon lui": the last speaker too
+    np_openers: tuple[str, ...] = ()  # words that open a speaker's noun phrase ("la", "son")
+    role_heads: tuple[str, ...] = ()  # nouns a speaker may be named by ("porte-parole")
+    # Words after which a name is a complement, not who speaks ("à", "avec").
+    complement_words: tuple[str, ...] = ()
     not_counted: tuple[str, ...] = ()  # words after a number that make it no figure
     number_words: dict[str, int] = field(default_factory=dict)
     scales: dict[str, float] = field(default_factory=dict)  # "millions": 1e6
@@ -131,6 +136,10 @@ class WhoLexicon:
     less_than: tuple[str, ...] = ()
     about: tuple[str, ...] = ()
     others: tuple[str, ...] = ()  # "1 000 autres": counts what the previous figure counted
+    range_words: tuple[str, ...] = ()  # "200 à 300", "onze ou douze": one range
+    range_open: tuple[str, ...] = ()  # "entre" 5 …
+    range_close: tuple[str, ...] = ()  # … "et" 10
+    year_words: tuple[str, ...] = ()  # "en" 2010: a year, not a count
     percent: tuple[str, ...] = ()
     currencies: dict[str, str] = field(default_factory=dict)  # "dollars": "USD"
     count_synonyms: dict[str, str] = field(default_factory=dict)  # "troupes": "soldats"

@@ -29,7 +29,7 @@ from .models import stop_words
 
 _SPACES = " \u00a0\u202f"
 _DIGITS = re.compile(
-    r"(?<![\w-])(\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\w:/])"
+    r"(?<![\w-])(\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\w:/])"
 )
 _CONTEXT_MIN = 4  # letters: shorter words say little about what a figure is about
 
@@ -51,7 +51,8 @@ class FiguresStage:
 
 def parse_digits(token: str, language: str | None) -> float | None:
     """The value of a digit string as the language writes it ("3.000" is 3000 in French)."""
-    s = "".join(c for c in token if c not in _SPACES)
+    # A space of any width, or the Swiss apostrophe ("50'000"), separates thousands.
+    s = "".join(c for c in token if c not in _SPACES and c not in "'’")
     if language == "en":
         s = s.replace(",", "")
     elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", s):
@@ -81,8 +82,10 @@ def find_figures(article: Article) -> list[FigureMention]:
         for start, end, value, low, high in found:
             if any(a < end and start < b for a, b in taken):
                 continue  # a date, a time, a duration or an age
-            if _REFERRING.search(text[max(sent.start, start - 12) : start]):
-                continue  # "les deux dirigeants", "les 3 000": who, not how many
+            if value <= _SMALL and _REFERRING.search(text[max(sent.start, start - 12) : start]):
+                continue  # "les deux dirigeants", "ces trois pays": who, not how many
+            if _YEAR.fullmatch(text[start:end]) and _year_before(text, start, sent.start, lex):
+                continue  # "en 2010 membre du bureau": a year the times stage left
             what, unit, end2, inherits = _counted(text, end, sent.end, lex, pos)
             if inherits and first_in_sentence is not None:
                 what, unit = first_in_sentence.what, first_in_sentence.unit
@@ -109,6 +112,22 @@ _REFERRING = re.compile(r"(?:^|[\s«“\"(])(?:les|ces|leurs|ses|nos|vos|the|the
                         re.IGNORECASE)
 
 
+# "les 3 000 viendront": a large number after "les" still says how many.
+_SMALL = 12
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
+
+
+def _year_before(text: str, start: int, floor: int, lex: WhoLexicon) -> bool:
+    words = fold(text[max(floor, start - 12) : start]).split()
+    return bool(words) and words[-1] in lex.year_words
+
+
+@cache
+def _demonyms(code: str) -> frozenset[str]:
+    lex = who_lexicon(code)
+    return frozenset(fold(d) for d in lex.demonyms) if lex else frozenset()
+
+
 def _tags(article: Article) -> dict[int, str]:
     """Part of speech by the start offset of each token, where the model tags them."""
     out: dict[int, str] = {}
@@ -133,8 +152,11 @@ def _numbers(text: str, start: int, end: int, lex: WhoLexicon, language: str | N
         for v in re.finditer(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", low_span):
             if not any(a < v.end() and v.start() < b for a, b in used):
                 used.append((v.start(), v.end()))
-                out.append((start + v.start(), start + v.end(), (least + most) / 2,
-                            float(least), float(most)))
+                middle = (least + most) / 2
+                lo, hi = _bounds(low_span[: v.start()], middle, lex)
+                if (lo, hi) == (middle, middle):  # no bound word: the vague range itself
+                    lo, hi = float(least), float(most)
+                out.append((start + v.start(), start + v.end(), middle, lo, hi))
     for m in _DIGITS.finditer(span):
         if any(a < m.end() and m.start() < b for a, b in used):
             continue
@@ -153,7 +175,25 @@ def _numbers(text: str, start: int, end: int, lex: WhoLexicon, language: str | N
                                                                 for o in out]):
             lo, hi = _bounds(low_span[:w_start], w_value, lex)
             out.append((start + w_start, start + w_end, w_value, lo, hi))
-    return sorted(out)
+    return _ranges(sorted(out), low_span, start, lex)
+
+
+def _ranges(found: list[tuple[int, int, float, float, float]], low: str, offset: int,
+            lex: WhoLexicon) -> list[tuple[int, int, float, float, float]]:
+    """"200 à 300", "onze ou douze", "entre 5 et 10": two numbers that make one range."""
+    out: list[tuple[int, int, float, float, float]] = []
+    for item in found:
+        if out:
+            a, b, _, lo, hi = out[-1]
+            gap = low[b - offset : item[0] - offset].strip()
+            between = fold(low[max(0, a - offset - 7) : a - offset]).rstrip().endswith(
+                tuple(fold(w) for w in lex.range_open))
+            if lo == hi and item[3] == item[4] and lo < item[3] and (
+                    gap in lex.range_words or (between and gap in lex.range_close)):
+                out[-1] = (a, item[1], (lo + item[4]) / 2, lo, item[4])
+                continue
+        out.append(item)
+    return out
 
 
 def _word_numbers(low: str, lex: WhoLexicon) -> list[tuple[int, int, float]]:
@@ -216,11 +256,12 @@ def _counted(text: str, end: int, limit: int, lex: WhoLexicon, pos: dict[int, st
     for p in sorted(lex.percent, key=len, reverse=True):
         if low.startswith(p):
             return "%", "%", end + (len(rest) - len(head)) + len(p), False
-    words = re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", head)[:4]
+    # "d'Egyptiens": the elided article is a word of its own.
+    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", head)[:4]
     for sym in ("$", "€", "£"):
         if text[max(0, end - 30) : end].rstrip().endswith(sym) or head.startswith(sym):
             return lex.currencies.get(sym), lex.currencies.get(sym), end, False
-    skip = {"de", "d", "of", "des"}
+    skip = {"de", "d", "of", "des", "l"}
     content = [w for w in words if fold(w) not in skip]
     if not content:
         return None, None, end, False
@@ -235,12 +276,13 @@ def _counted(text: str, end: int, limit: int, lex: WhoLexicon, pos: dict[int, st
                 cur.split()[-1]), False
     if first in lex.others:
         return None, None, end, True
-    if not content[0][:1].islower() or (not head[:1].isalpha() and not head.startswith(
-            ("de ", "d'", "d’", "of "))):
+    people = first in _demonyms(lex.code)  # "des milliers d'Egyptiens"
+    if (not content[0][:1].islower() and not people) or (
+            not head[:1].isalpha() and not head.startswith(("de ", "d'", "d’", "of "))):
         return None, None, end, False  # "1973 (…)", "A320 Airbus": a name, a code, a list
     if pos:
         at = end + (len(rest) - len(head)) + head.find(content[0])
-        if pos.get(at, "NOUN") not in ("NOUN", "PROPN", "ADJ"):
+        if pos.get(at, "NOUN") not in ("NOUN", "PROPN", "ADJ") and not people:
             return None, None, end, False  # "2014 une partie", "3 000 viendront"
     noun = _singular(first)
     noun = _singular(fold(lex.count_synonyms.get(first, lex.count_synonyms.get(noun, noun))))

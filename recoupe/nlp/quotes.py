@@ -21,6 +21,8 @@ speakers.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
 from typing import ClassVar
 
 from ..config import Config
@@ -38,15 +40,6 @@ _NP_STOP = re.compile(
     r"mercredi|jeudi|vendredi|samedi|dimanche|hier|ce|cette|le\s+\d|qui|que|to|in|on|at|"
     r"after|before|during)\s", re.IGNORECASE)
 _AUX = r"(?:a|ont|avait|avaient|aurait|auraient|a\s+également|a\s+aussi|a\s+encore|has|had|have)"
-# Role nouns a speaker may be named by.
-_ROLE_HEADS = ("président", "présidente", "chancelier", "chancelière", "ministre",
-               "porte-parole", "secrétaire", "dirigeant", "dirigeante", "chef", "homologue",
-               "premier ministre", "conseiller", "conseillère", "responsable", "diplomate",
-               "ambassadeur", "ambassadrice", "directeur", "directrice", "commandant",
-               "general", "général", "president", "spokesman", "spokeswoman", "minister",
-               "secretary", "leader", "chancellor", "prime minister", "envoy")
-
-
 @register_stage("quotes")
 class QuotesStage:
     name: ClassVar[str] = "quotes"
@@ -76,7 +69,9 @@ def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
             j = _closing(text, i + 1, end, c, closer)
             inner_end = j if j is not None else end
             a, b = _strip(text, i + 1, inner_end)
-            if b > a and (j is not None or c == "«"):
+            # Left open, a quote runs to the paragraph's end: always for «, and for " after
+            # a colon ("X a écrit : "…").
+            if b > a and (j is not None or c == "«" or text[start:i].rstrip().endswith(":")):
                 out.append((a, b))
             i = (j + 1) if j is not None else end
             continue
@@ -122,41 +117,41 @@ def find_quotes(article: Article) -> list[QuoteMention]:
     spans = [s for p in article.paragraphs for s in quote_spans(text, p.start, p.end)]
     if not spans:
         return []
-    roles = _roles(article, lex)
-    sentences = article.sentences
+    who = _Attributor(article, lex, spans) if lex is not None else None
     out: list[QuoteMention] = []
-    last: tuple[int, str, str | None] | None = None  # sentence, speaker, key
+    last: _Said | None = None
     for a, b in spans:
         words = _WORD.findall(text[a:b])
         if not words:
             continue
-        sent = _sentence_of(article, a)
-        s_start = sentences[sent].start if sentences else 0
-        # A sentence may end inside the quote; attribution may follow it.
-        after_end = _sentence_end_after(article, b)
-        speaker: tuple[str, str | None] | None = None
-        if lex is not None:
-            speaker = _after(article, lex, roles, b, after_end, last, sent)
-            if speaker is None:
-                speaker = _before(article, lex, roles, s_start, a, last, sent, spans)
-        partial = len(words) <= 2 or (text[a].islower() and text[b - 1] not in ".!?…")
         if len(words) <= 3 and all(w[:1].isupper() for w in words):
             continue  # «Normandie», "Le Monde": a name in marks, not a quotation
-        if speaker is None and last is not None and (
-            last[0] == sent or (last[0] == sent - 1 and _opens_sentence(article, sent, a))
-        ):
-            # Another piece of the same sentence's quote, or the quote going on in the next.
-            speaker = (last[1], last[2])
+        sent = _sentence_of(article, a)
+        speaker = who.attribute(a, b, sent, last) if who is not None else None
+        if speaker is None and last is not None and last.sent == sent:
+            speaker = (last.name, last.key)  # another piece of the same sentence's quote
+        partial = len(words) <= 2 or (text[a].islower() and text[b - 1] not in ".!?…")
         name, key = speaker if speaker else (None, None)
         out.append(QuoteMention(a, b, " ".join(text[a:b].split()), name, key, partial, sent))
         if name:
-            last = (sent, name, key)
+            last = _Said(sent, name, key, b)
+    # «…», et «…», s'est-il justifié: the attribution after the second names both.
+    for i in range(len(out) - 2, -1, -1):
+        q, nxt = out[i], out[i + 1]
+        if q.speaker is None and nxt.speaker and _JOINED.match(text, q.end, nxt.start):
+            q.speaker, q.speaker_key = nxt.speaker, nxt.speaker_key
     return out
 
 
-def _opens_sentence(article: Article, sent: int, a: int) -> bool:
-    start = article.sentences[sent].start if article.sentences else 0
-    return not article.text[start:a].strip(" «“\"„")
+_JOINED = re.compile(r"[\s«»“”\"',;]*(?:et|and|ou|or|puis)?[\s«»“”\"',;]*$")
+
+
+@dataclass(slots=True)
+class _Said:
+    sent: int  # the sentence of the quote
+    name: str
+    key: str | None
+    end: int  # where the quote ended
 
 
 def _sentence_of(article: Article, pos: int) -> int:
@@ -168,248 +163,364 @@ def _sentence_of(article: Article, pos: int) -> int:
     return max(len(article.sentences) - 1, 0)
 
 
-def _sentence_end_after(article: Article, pos: int) -> int:
-    """Where the attribution after a quote may run: to the end of the next sentence at most."""
-    text = article.text
-    para_end = next((p.end for p in article.paragraphs if p.start <= pos <= p.end), len(text))
-    stop = para_end
-    for k in range(pos, para_end):
-        if text[k] in ".!?" and k > pos + 1:
-            stop = k
-            break
-    return stop
-
-
-def _after(article: Article, lex: WhoLexicon, roles: dict[str, str], b: int, end: int,
-           last: tuple[int, str, str | None] | None, sent: int) -> tuple[str, str | None] | None:
-    text = article.text
-    tail = text[b:end]
-    low = fold(tail)
-    for m in _INVERTED.finditer(tail):
-        verb = m.group("verb") or m.group("verb2")
-        if not _reporting(lex, verb):
-            continue
-        if m.group("pron") or m.group("pron2"):
-            return _pronoun(article, last, sent, b)
-        return _noun_phrase(article, lex, roles, b + m.end(), end, last, sent)
-    for according in lex.according_to:
-        k = low.find(fold(according) + " ")
-        if k >= 0 and fold(according) != "pour" and (k == 0 or not low[k - 1].isalnum()):
-            return _noun_phrase(article, lex, roles, b + k + len(according) + 1, end, last, sent)
-    head = re.match(r"^[\s»”\"“]*par\s", tail)
-    if head and _reporting_before(lex, text[max(0, b - 80) : b]):
-        return _noun_phrase(article, lex, roles, b + head.end(), end, last, sent)
-    return None
-
-
-# ", a déclaré X", ", a-t-il ajouté", ", souligne X", ", comme l'a averti X", ", ajoute-t-il"
+# Adverbs between an auxiliary and its verb: "a encore assuré", "a-t-il ensuite ajouté".
+_ADV = r"(?:\w+ment|encore|aussi|ensuite|alors|enfin|notamment|déjà|même|also|then|later)"
+# "a-t-il", "s'est-il", "s'était-elle": a verb's auxiliary with its subject pronoun after it.
+_AUX_ANY = rf"(?:{_AUX}|s['’]est|s['’]était|se\s+sont|s['’]étaient)"
+_AUX_PRON = rf"{_AUX_ANY}(?:-t)?-(?:il|elle|ils|elles|on)"
+# ", a déclaré X", ", a-t-il ajouté", ", souligne X", ", comme l'a averti X", ", ajoute-t-il",
+# ", s'est-il justifié"
 _INVERTED = re.compile(
-    r"(?:^[\s»”\"“.]*|,\s*)(?:comme\s+(?:l['’]|le\s+)?)?"
-    rf"(?:{_AUX}(?:-t)?-(?P<pron>il|elle|ils|elles|on)\s+(?P<verb>[\w'’]+)"
-    rf"|(?:{_AUX}\s+)?(?P<verb2>[\w'’]+(?:\s+savoir|\s+valoir)?)(?:-t)?(?:-(?P<pron2>il|elle|ils|elles|on))?)",
+    rf"(?:^[\s»”\"“.]*|,\s*)(?:comme\s+(?:l['’]|le\s+)?)?(?:{_ADV}\s+)?"
+    rf"(?:(?P<pron>{_AUX_PRON})\s+(?:{_ADV}\s+)?(?P<verb>[\w'’]+)"
+    rf"|(?:{_AUX_ANY}\s+)?(?:{_ADV}\s+)?(?P<verb2>[\w'’]+(?:\s+savoir|\s+valoir)?)(?:-t)?"
+    r"(?:-(?P<pron2>il|elle|ils|elles|on))?)",
     re.IGNORECASE)
+# The same inside the words before a quote: "Au contraire, a-t-il observé, à Tripoli, «…»".
+_INVERTED_BEFORE = re.compile(
+    rf"(?:{_AUX_PRON}\s+(?:{_ADV}\s+)?(?P<verb>[\w'’]+)"
+    r"|(?P<verb2>[\w'’]+)-t-(?:il|elle|ils|elles|on)\b)",
+    re.IGNORECASE)
+# A dot that ends no sentence: "M. Morsi", "J. Biden".
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\bM|\bMM|\bMme|\bDr|\bSt|\bMr|\bMrs)$")
 
 
-def _reporting(lex: WhoLexicon, word: str) -> bool:
-    w = word.casefold().replace("’", "'")
-    return any(w.startswith(stem) for stem in lex.reporting_verbs)
+class _Attributor:
+    """Who the article says said each quote: its grammar, read as news writes it."""
 
+    def __init__(self, article: Article, lex: WhoLexicon, spans: list[tuple[int, int]]) -> None:
+        self.article, self.lex, self.spans = article, lex, spans
+        self.text = article.text
+        self.openers = frozenset(fold(w) for w in lex.np_openers)
+        self.complements = frozenset(lex.complement_words)
+        self.heads = tuple(fold(r) for r in (*lex.role_heads, *lex.titles) if len(r) > 3)
+        self.roles = self._learn_roles()
 
-def _reporting_before(lex: WhoLexicon, text: str) -> bool:
-    words = [w.casefold() for w in _WORD.findall(text)][-5:]
-    return any(_reporting(lex, w) for w in words)
+    def attribute(self, a: int, b: int, sent: int, last: _Said | None
+                  ) -> tuple[str, str | None] | None:
+        found = self._after(b, self._attribution_end(b), sent, last)
+        if found is None:
+            found = self._before(a, sent, last)
+        if found is None and self._alone(a, b):
+            # A quote that is a sentence of its own: the one speaking here.
+            found = self._pronoun(sent, a, last)
+        return found
 
+    # -- after the quote ---------------------------------------------------
 
-def _before(article: Article, lex: WhoLexicon, roles: dict[str, str], s_start: int, a: int,
-            last: tuple[int, str, str | None] | None, sent: int,
-            spans: list[tuple[int, int]]) -> tuple[str, str | None] | None:
-    text = article.text
-    # The clause before this quote, after any earlier quote of the sentence.
-    start = max([s_start] + [e + 1 for s, e in spans if s_start <= e < a])
-    head = text[start:a]
-    low = fold(head)
-    for according in lex.according_to:
-        k = low.find(fold(according) + " ")
-        if k >= 0 and (k == 0 or not low[k - 1].isalnum()) and fold(according) != "pour":
-            found = _noun_phrase(article, lex, roles, start + k + len(according) + 1, a, last,
-                                 sent)
-            if found:
-                return found
-    colon = re.search(r"([^\s:]+)\s*:\s*$", head)
-    if colon:  # "Poutine : « … »"
-        named = [m for m in article.mentions if start <= m.start and m.end == start + colon.end(1)]
-        if named:
-            return _named(named[-1])
-    verbs = [m.start() for m in _WORD.finditer(head) if _reporting(lex, m.group())]
-    verbs += [m.start() for stem in lex.reporting_verbs if " " in stem
-              for m in re.finditer(re.escape(stem), head, re.IGNORECASE)]
-    if not verbs:
+    def _attribution_end(self, pos: int) -> int:
+        """Where the attribution after a quote may run: to the end of its sentence at most."""
+        text = self.text
+        para_end = next((p.end for p in self.article.paragraphs if p.start <= pos <= p.end),
+                        len(text))
+        for k in range(pos, para_end):
+            if text[k] in ".!?" and k > pos + 1 and not (
+                    text[k] == "." and _ABBREVIATION.search(text, max(0, k - 4), k)):
+                return k
+        return para_end
+
+    def _after(self, b: int, end: int, sent: int, last: _Said | None
+               ) -> tuple[str, str | None] | None:
+        tail = self.text[b:end]
+        for m in _INVERTED.finditer(tail):
+            verb = m.group("verb") or m.group("verb2")
+            if not self._reporting(verb):
+                continue
+            if m.group("pron") or m.group("pron2"):
+                return self._pronoun(sent, b, last, inverted=True)
+            return self._noun_phrase(b + m.end(), end, sent, last)
+        found = self._according_to(b, end, sent, last)
+        if found is not None:
+            return found
+        head = re.match(r"^[\s»”\"“]*par\s", tail)
+        if head and self._reporting_near(self.text[max(0, b - 80) : b]):
+            return self._noun_phrase(b + head.end(), end, sent, last)
         return None
-    verb_at = max(verbs)
-    subject_zone = head[:verb_at]
-    near = [w.casefold() for w in _WORD.findall(subject_zone)[-4:]]
-    pron = next((w for w in reversed(near) if w in lex.pronouns), None)
-    subjects = [m for m in article.mentions
-                if start <= m.start and m.end <= start + verb_at
-                and m.label in ("PER", "ORG", "LOC") and not _object(text, m.start)]
-    if pron is not None and not (subjects and subjects[-1].end > start + verb_at - 25):
-        return _pronoun(article, last, sent, start + verb_at)
-    people = [m for m in subjects if m.label != "LOC"] or subjects
-    if people:
-        return _named(people[-1])
-    clause = _trim_aux(re.split(r"[,;:]", subject_zone)[-1].strip())
-    words = clause.split()
-    if 0 < len(words) <= 7 and fold(words[0]).split("'")[0] + ("'" if "'" in fold(
-            words[0]) else "") in _DETERMINERS:
-        return _role_or_text(lex, roles, clause)
-    return None
 
+    def _according_to(self, start: int, end: int, sent: int, last: _Said | None
+                      ) -> tuple[str, str | None] | None:
+        """"selon X", "d'après X" between ``start`` and ``end``; "selon lui" is a pronoun."""
+        low = fold(self.text[start:end])
+        for according in self.lex.according_to:
+            word = fold(according)
+            if word == "pour":  # "pour" is too often no attribution at all
+                continue
+            k = low.find(word + " ")
+            if k < 0 or (k > 0 and low[k - 1].isalnum()):
+                continue
+            after = low[k + len(word) + 1 :].split()
+            if after and after[0].strip(",.") in self.lex.object_pronouns:
+                return self._pronoun(sent, start + k, last)
+            found = self._noun_phrase(start + k + len(word) + 1, end, sent, last)
+            if found is not None:
+                return found
+        return None
 
-_DETERMINERS = frozenset({"le", "la", "les", "l'", "un", "une", "des", "son", "sa", "ses",
-                          "leur", "leurs", "ce", "cet", "cette", "the", "a", "an", "his", "her",
-                          "its", "their"})
-# Words after which a name is an object, not who speaks.
-_OBJECT_BEFORE = frozenset({"à", "au", "aux", "avec", "de", "du", "des", "pour", "par",
-                            "contre", "sur", "entre", "vers", "chez", "to", "with", "of", "for",
-                            "by", "against", "about"})
+    # -- before the quote --------------------------------------------------
 
+    def _before(self, a: int, sent: int, last: _Said | None) -> tuple[str, str | None] | None:
+        text, article = self.text, self.article
+        first = sent
+        # The sentence splitter may cut at the colon before a quote ("a déclaré: «…").
+        while first > 0 and not text[article.sentences[first].start : a].strip(" «“\"„:\n"):
+            first -= 1
+        s_start = article.sentences[first].start if article.sentences else 0
+        # The clause before this quote, after any earlier quote of the sentence.
+        start = max([s_start] + [e + 1 for s, e in self.spans if s_start <= e < a])
+        head = text[start:a]
+        found = self._according_to(start, a, sent, last)
+        if found is not None:
+            return found
+        verbs = [m for m in _WORD.finditer(head) if self._reporting(m.group())]
+        colon = re.search(r"(\S+?)\s*:\s*[«“\"„]?\s*$", head)
+        if colon and not verbs:  # "Poutine : « … »", "La journaliste Rabha Attaf : «…»"
+            stop = start + colon.end(1)
+            named = [m for m in article.mentions
+                     if start <= m.start and m.end == stop and m.label in ("PER", "ORG")
+                     and not self._complement(m.start)]
+            if named:
+                return _named(named[-1])
+        for m in _INVERTED_BEFORE.finditer(head):
+            if self._reporting(m.group("verb") or m.group("verb2")):
+                return self._pronoun(sent, start + m.start(), last, inverted=True)
+        for v in reversed(verbs):
+            # ", a dit Dieudonné qui propose … «": the subject after its verb.
+            if re.search(rf",\s*(?:{_AUX}\s+)?(?:\w+ment\s+)?$", head[: v.start()]):
+                after = [m for m in article.mentions
+                         if start + v.end() < m.start <= start + v.end() + 3 and m.label == "PER"]
+                if after:
+                    return _named(after[0])
+        at = [v.start() for v in verbs]
+        at += [m.start() for stem in self.lex.reporting_verbs if " " in stem
+               for m in re.finditer(re.escape(stem), head, re.IGNORECASE)]
+        if not at:
+            return None
+        verb_at = max(at)
+        zone = head[:verb_at]
+        near = [w.casefold() for w in _WORD.findall(zone)[-3:]]
+        if any(w in self.lex.pronouns for w in near):
+            return self._pronoun(sent, start + verb_at, last)
+        if re.search(r"\b(?:et|and)\s*$", _trim_aux(zone.rstrip())):
+            # "… a qualifié de «mascarade» les évènements … et a appelé … à «…»": the
+            # sentence's subject speaks again.
+            if last is not None and last.sent == sent:
+                return last.name, last.key
+            return self._pronoun(sent, start + verb_at, last)
+        # The subject is the closest phrase before the verb: "…, le président américain avait
+        # menacé" names Biden even when another name came earlier in the sentence.
+        cut = max(zone.rfind(","), zone.rfind(";"), zone.rfind(":"))
+        clause_start = start + cut + 1
+        in_clause = [m for m in article.mentions
+                     if clause_start <= m.start and m.end <= start + verb_at
+                     and m.label in ("PER", "ORG", "LOC") and not self._complement(m.start)]
+        people = [m for m in in_clause if m.label == "PER"] or [
+            m for m in in_clause if m.label == "ORG"] or in_clause
+        if people:
+            return _named(people[0])
+        clause = _trim_aux(zone[cut + 1 :].strip())
+        words = clause.split()
+        if 0 < len(words) <= 7 and self._opens_np(words[0]):
+            return self._role_or_text(clause)
+        subjects = [m for m in article.mentions
+                    if start <= m.start and m.end <= start + verb_at
+                    and m.label in ("PER", "ORG", "LOC") and not self._complement(m.start)]
+        people = [m for m in subjects if m.label != "LOC"] or subjects
+        return _named(people[-1]) if people else None
 
-def _object(text: str, start: int) -> bool:
-    before = _WORD.findall(text[max(0, start - 30) : start])
-    if not before:
+    def _alone(self, a: int, b: int) -> bool:
+        """The quote is a sentence of its own: only marks between it and the text around."""
+        text = self.text
+        para = next((p for p in self.article.paragraphs if p.start <= a <= p.end), None)
+        p_start, p_end = (para.start, para.end) if para else (0, len(text))
+        before = text[p_start:a].rstrip(" «“\"„\u00a0\u202f")
+        after = text[b:p_end].lstrip(" »”\"“\u00a0\u202f")
+        return ((not before or before[-1] in ".!?…")
+                and (not after or after[0] in ".!?…«“\"„"))
+
+    # -- noun phrases and roles --------------------------------------------
+
+    def _noun_phrase(self, start: int, end: int, sent: int, last: _Said | None
+                     ) -> tuple[str, str | None] | None:
+        text, article = self.text, self.article
+        # "a déclaré mercredi la porte-parole": the phrase starts at a determiner or a name.
+        for _ in range(4):
+            m = re.match(r"\s*([\w'’-]+)", text[start:end])
+            if not m:
+                return None
+            word = m.group(1)
+            if word[:1].isupper() or self._opens_np(word):
+                break
+            start += m.end()
+        else:
+            return None
+        stop = _NP_STOP.search(text, start + m.end(), end)
+        np_end = stop.start() if stop else end
+        phrase = text[start:np_end].strip()
+        if not phrase or len(phrase.split()) > 14:
+            return None
+        if fold(phrase.split()[0]) in ("ce", "cet", "cette", "ces", "this", "these"):
+            return self._pronoun(sent, start, last)  # "cette source": the one just quoted
+        inside = [m for m in article.mentions if start <= m.start and m.end <= np_end + 1]
+        people = [m for m in inside if m.label == "PER"]
+        if people:
+            return _named(people[0])
+        if self._is_role(phrase):
+            # "le secrétaire à la Défense, Lloyd Austin": the name after the comma.
+            limit = re.search(r"[.;:!?«»]", text[np_end : np_end + 90])
+            stop_at = np_end + (limit.start() if limit else 90)
+            for who in article.mentions:
+                if (np_end <= who.start < stop_at and who.label == "PER"
+                        and "," in text[np_end : who.start]):
+                    return _named(who)
+            return self._role_or_text(phrase)
+        if inside:
+            return _named(inside[0])
+        return self._role_or_text(phrase)
+
+    def _opens_np(self, word: str) -> bool:
+        low = fold(word)
+        return low in self.openers or (low.split("'")[0] + "'") in self.openers
+
+    def _is_role(self, phrase: str) -> bool:
+        body = [w for w in fold(phrase).split() if w not in self.openers]
+        if body and "'" in body[0] and body[0].split("'")[0] + "'" in self.openers:
+            body[0] = body[0].split("'", 1)[1]  # "l'envoyé"
+        return bool(body) and " ".join(body).startswith(self.heads)
+
+    def _role_or_text(self, phrase: str) -> tuple[str, str | None] | None:
+        phrase = " ".join(phrase.split())
+        if not phrase or phrase.casefold() in self.lex.pronouns:
+            return None
+        key = self.roles.get(self._role_key(phrase))
+        if key is None and self._is_role(phrase):
+            # "le président français": the one person the article calls "français" in a role.
+            found = {self.roles.get(f"~{w}") for w in self._role_key(phrase).split()[1:]
+                     if len(w) > 3}
+            if len(found) == 1 and None not in found:
+                key = found.pop()
+        if key is None:
+            seat = entity_key(phrase, "ORG")
+            if seat and fold(" ".join(phrase.split()[-3:])) in seats(self.lex.code):
+                return phrase, seat
+            return phrase, None
+        # The person the role stands for, by the fullest name the article gives them.
+        names = [m.text for m in self.article.mentions if m.key == key]
+        return (max(names, key=len) if names else phrase), key
+
+    def _role_key(self, phrase: str) -> str:
+        words = fold(phrase).split()
+        while words and words[0] in self.openers:
+            words = words[1:]
+        return " ".join(words)
+
+    def _learn_roles(self) -> dict[str, str]:
+        """Role phrases the article gives its people: "président français" -> Macron's key.
+
+        Learnt from appositions ("le président français Emmanuel Macron", "son
+        homologue français Emmanuel Macron"); each modifier word is learnt too
+        ("~français"), so "le président français" finds him from the second. A
+        role or word given to two people is dropped, as ambiguous.
+        """
+        out: dict[str, str | None] = {}
+
+        def learn(key: str, who: str) -> None:
+            out[key] = who if out.get(key, who) == who else None
+
+        text = self.text
+        for m in self.article.mentions:
+            if m.label != "PER" or not m.key or len(m.key.split()) < 2:
+                continue
+            head = text[max(0, m.start - 80) : m.start]
+            head = re.split(r"[.;:!?«»\"“”()]", head)[-1]
+            words = head.rstrip().rstrip(",").rstrip().split()
+            for n in range(min(6, len(words)), 0, -1):
+                phrase = " ".join(words[-n:])
+                if self._is_role(phrase):
+                    key = self._role_key(phrase)
+                    learn(key, m.key)
+                    for w in key.split()[1:]:
+                        if len(w) > 3:
+                            learn(f"~{w}", m.key)
+                    break
+        return {k: v for k, v in out.items() if v}
+
+    # -- pronouns and the people around ------------------------------------
+
+    def _pronoun(self, sent: int, pos: int, last: _Said | None, inverted: bool = False
+                 ) -> tuple[str, str | None] | None:
+        """Who "il", "elle", "cette source" (or a quote standing alone) stands for at ``pos``.
+
+        The subject named in the same sentence; else a person brought in as a
+        sentence's first name since the last quote ("Houssam Dakir, un
+        électricien …, est …"); else the last speaker; else the person named
+        most often in the sentences before. An inverted pronoun ("«…», a-t-elle
+        rappelé") looks back past its own sentence, whose names it does not take.
+        """
+        people = [m for m in self.article.mentions
+                  if m.label == "PER" and m.end <= pos and not self._quoted(m.start)
+                  and not self._complement(m.start)]
+        own = [m for m in people if m.sentence == sent]
+        if own and not inverted:
+            return _named(own[0])
+        since = [m for m in people if sent - 4 <= m.sentence and not (inverted and m.sentence == sent)
+                 and (last is None or m.start >= last.end)]
+        firsts: dict[int, Mention] = {}
+        for m in since:
+            firsts.setdefault(m.sentence, m)
+        introduced = [m for m in firsts.values() if last is None or m.key != last.key]
+        if introduced:
+            return _named(introduced[-1])
+        if last is not None and last.sent >= sent - 8:
+            return last.name, last.key
+        if since:
+            counts = Counter(m.key for m in people)
+            return _named(max(reversed(since), key=lambda m: counts[m.key]))
+        return None
+
+    def _quoted(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self.spans)
+
+    def _complement(self, start: int) -> bool:
+        """A name after "à", "avec", "en"…, or an infinitive's object, is not who speaks."""
+        # Within the phrase (an apposition after a comma starts afresh), the word before it
+        # decides: "avec le maréchal Tantaoui" and "que le président X" are complements, "le
+        # chef de la diplomatie russe Sergueï Lavrov" is a subject (its "de" is the role's).
+        phrase = re.split(r"[,;:.()«»\"“”]", self.text[max(0, start - 80) : start])[-1]
+        back: list[str] = []
+        for raw in reversed(_WORD.findall(phrase)[-8:]):
+            if raw.replace("’", "'").split("'")[-1][:1].isupper():
+                break
+            back.append(raw)
+        role = next((i for i, w in enumerate(back) if fold(w).startswith(self.heads)), None)
+        if role is not None:
+            j = role + 1
+            if j < len(back) and self._opens_np(back[j]):
+                j += 1
+            return j < len(back) and self._complement_word(back[j])
+        for i, raw in enumerate(back):
+            if self._complement_word(raw):
+                return True
+            word = raw.casefold()
+            if i == 0 and word.endswith(("er", "ir")) and len(word) > 4:
+                return True  # "rencontrer Vladimir Poutine": an infinitive's object
         return False
-    word = before[-1].casefold()
-    if word in _OBJECT_BEFORE:
-        return True
-    # "rencontrer Vladimir Poutine": an infinitive's object
-    return word.endswith(("er", "ir")) and before[-1][:1].islower() and len(word) > 4
+
+    def _complement_word(self, raw: str) -> bool:
+        word = raw.casefold().replace("’", "'")
+        return word in self.complements or (
+            "'" in word and word.split("'")[0] + "'" in self.complements)
+
+    def _reporting(self, word: str) -> bool:
+        w = word.casefold().replace("’", "'")
+        return any(w.startswith(stem) for stem in self.lex.reporting_verbs)
+
+    def _reporting_near(self, text: str) -> bool:
+        return any(self._reporting(w) for w in _WORD.findall(text)[-5:])
 
 
 def _trim_aux(clause: str) -> str:
     return re.sub(rf"\s+{_AUX}(\s+\w+ment)?$", "", clause, flags=re.IGNORECASE).strip()
 
 
-def _noun_phrase(article: Article, lex: WhoLexicon, roles: dict[str, str], start: int,
-                 end: int, last: tuple[int, str, str | None] | None, sent: int
-                 ) -> tuple[str, str | None] | None:
-    text = article.text
-    # "a déclaré mercredi la porte-parole": the phrase starts at a determiner or a name.
-    for _ in range(4):
-        m = re.match(r"\s*([\w'’-]+)", text[start:end])
-        if not m:
-            return None
-        word = m.group(1)
-        lowered = fold(word)
-        if (word[:1].isupper() or lowered in _DETERMINERS or lowered.split("'")[0] + "'"
-                in _DETERMINERS):
-            break
-        start += m.end()
-    else:
-        return None
-    stop = _NP_STOP.search(text, start, end)
-    np_end = stop.start() if stop else end
-    phrase = text[start:np_end].strip()
-    if not phrase or len(phrase.split()) > 10:
-        return None
-    if fold(phrase.split()[0]) in ("ce", "cet", "cette", "ces"):
-        return _pronoun(article, last, sent, start)  # "cette source": the one just quoted
-    inside = [m for m in article.mentions if start <= m.start and m.end <= np_end + 1]
-    people = [m for m in inside if m.label == "PER"]
-    if people:
-        return _named(people[0])
-    if _is_role(phrase):
-        # "le secrétaire à la Défense, Lloyd Austin": the name after the comma.
-        limit = re.search(r"[.;:!?«»]", text[np_end : np_end + 90])
-        stop_at = np_end + (limit.start() if limit else 90)
-        for who in article.mentions:
-            if (np_end <= who.start < stop_at and who.label == "PER"
-                    and "," in text[np_end : who.start]):
-                return _named(who)
-        role = _role_or_text(lex, roles, phrase)
-        return role
-    if inside:
-        return _named(inside[0])
-    return _role_or_text(lex, roles, phrase)
-
-
 def _named(m: Mention) -> tuple[str, str | None]:
     return m.text, m.key
-
-
-def _is_role(phrase: str) -> bool:
-    words = fold(phrase).split()
-    body = [w for w in words if w not in ("le", "la", "les", "l'", "son", "sa", "leur", "un",
-                                          "une", "the", "a", "its", "his", "her")]
-    return bool(body) and any(" ".join(body).startswith(fold(r)) for r in _ROLE_HEADS)
-
-
-def _role_or_text(lex: WhoLexicon, roles: dict[str, str], phrase: str
-                  ) -> tuple[str, str | None] | None:
-    phrase = " ".join(phrase.split())
-    if not phrase or phrase.casefold() in lex.pronouns:
-        return None
-    key = roles.get(_role_key(phrase))
-    if key is None and _is_role(phrase):
-        # "le président français": the one person the article calls "français" in a role.
-        found = {roles.get(f"~{w}") for w in _role_key(phrase).split()[1:] if len(w) > 3}
-        if len(found) == 1 and None not in found:
-            key = found.pop()
-    if key is None:
-        seat = entity_key(phrase, "ORG")
-        if seat and fold(" ".join(phrase.split()[-3:])) in seats(lex.code):
-            return phrase, seat
-    return phrase, key
-
-
-def _role_key(phrase: str) -> str:
-    words = fold(phrase).split()
-    while words and words[0] in _DETERMINERS:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _roles(article: Article, lex: WhoLexicon | None) -> dict[str, str]:
-    """Role phrases the article gives its people: "président français" -> Macron's key.
-
-    Learnt from appositions ("le président français Emmanuel Macron", "son
-    homologue français Emmanuel Macron"); each modifier word is learnt too
-    ("~français"), so "le président français" finds him from the second. A
-    role or word given to two people is dropped, as ambiguous.
-    """
-    out: dict[str, str | None] = {}
-
-    def learn(key: str, who: str) -> None:
-        out[key] = who if out.get(key, who) == who else None
-
-    text = article.text
-    for m in article.mentions:
-        if m.label != "PER" or not m.key or len(m.key.split()) < 2:
-            continue
-        head = text[max(0, m.start - 80) : m.start]
-        head = re.split(r"[.;:!?«»\"“”()]", head)[-1]
-        words = head.rstrip().rstrip(",").rstrip().split()
-        for n in range(min(6, len(words)), 0, -1):
-            phrase = " ".join(words[-n:])
-            if _is_role(phrase):
-                key = _role_key(phrase)
-                learn(key, m.key)
-                for w in key.split()[1:]:
-                    if len(w) > 3:
-                        learn(f"~{w}", m.key)
-                break
-    return {k: v for k, v in out.items() if v}
-
-
-def _pronoun(article: Article, last: tuple[int, str, str | None] | None, sent: int,
-             pos: int) -> tuple[str, str | None] | None:
-    own = [m for m in article.mentions if m.label == "PER" and m.sentence == sent and m.end <= pos
-           and not _object(article.text, m.start)]
-    if own:
-        return _named(own[0])  # "Poutine a eu un entretien …, auquel il a reproché …"
-    if last is not None and sent - last[0] <= 2:
-        return last[1], last[2]
-    people = [m for m in article.mentions if m.label == "PER" and m.end <= pos
-              and m.sentence >= sent - 2]
-    if people:
-        return _named(people[-1])
-    return None

@@ -1,0 +1,263 @@
+"""Quotes, figures and entity merges scored against hand annotations.
+
+Gold records (JSONL), one per article::
+
+    {"doc_id": "...",
+     "quotes": [{"text": "words of the quote", "speaker": ["Name", "alias"] | null}],
+     "figures": [{"text": "3 000 soldats", "value": 3000}
+                 | {"text": "...", "low": 10, "high": null}      # bounds and ranges
+                 | {"text": "...", "about": 3000}],               # vague amounts
+     "ignore": ["text", ...]}
+
+``text`` is an anchor: words as they stand in the article, found in its
+clean text (apostrophes, quotation marks, spaces and case folded). Items
+are listed in reading order, so a repeated anchor is the next occurrence.
+A prediction overlapping an ``ignore`` anchor is not scored either way
+(site chrome, names in quotation marks, quotes with no attributable
+speaker); everything else the system finds and the gold does not hold is
+a false positive.
+
+Scores: quote detection and attribution (a quote is right when it overlaps
+the gold quote and names one of the gold speakers), figure extraction (it
+overlaps the gold figure and has its value: the same value, the same
+bounds, or a range holding the vague amount), and entity canonicalisation:
+pairs of distinct names the system gave one entity, against alias groups
+(``--aliases``: a JSON list of lists of names); a name no group holds is
+its own entity.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..model import Article, FigureMention, QuoteMention
+from .canonical import fold
+
+# One character for one, so offsets in the folded text are offsets in the text.
+_SAME = str.maketrans({"\u2019": "'", "\u02bc": "'", "`": "'", "«": '"', "»": '"', "“": '"',
+                       "”": '"', "„": '"', "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+                       "\n": " ", "\t": " ", "\r": " "})
+
+
+def evaluate(gold: Sequence[Mapping[str, Any]], documents: Sequence[Mapping[str, Any]],
+             paths: Sequence[str] = (), aliases: Sequence[Sequence[str]] | None = None,
+             config: Config | None = None, errors: bool = False) -> dict[str, Any]:
+    """Run ``analyze`` on the annotated articles and score them."""
+    from ..analyze import analyze
+
+    wanted = {str(g["doc_id"]) for g in gold}
+    records = [_record(d) for d in documents if str(d.get("doc_id")) in wanted]
+    config = config or Config()
+    with tempfile.TemporaryDirectory(prefix="recoupe-eval-") as tmp:
+        inputs = [str(p) for p in paths]
+        if records:
+            jsonl = Path(tmp) / "documents.jsonl"
+            jsonl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
+                             encoding="utf-8")
+            inputs.append(str(jsonl))
+        config.store.path = str(Path(tmp) / "eval.db")
+        report = analyze(inputs, config=config)
+    found = {_doc_id(a): a for a in report.articles}
+    found = {k: a for k, a in found.items() if k in wanted}
+    missing = sorted(wanted - set(found))
+    quotes, figures = _Tally(), _Tally()
+    for g in gold:
+        article = found.get(str(g["doc_id"]))
+        if article is not None:
+            _score_article(article, g, quotes, figures)
+        else:
+            quotes.gold += len(g.get("quotes") or [])
+            figures.gold += len(g.get("figures") or [])
+    out: dict[str, Any] = {
+        "articles": len(gold),
+        "articles_missing": missing,
+        "quotes": quotes.scores(),
+        "figures": figures.scores(),
+    }
+    if aliases is not None:
+        out["entities"] = _entity_scores(report.entities, aliases, errors)
+    if errors:
+        out["quote_errors"] = quotes.errors
+        out["figure_errors"] = figures.errors
+    return out
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.gold = self.pred = self.found = self.right = 0
+        self.errors: list[dict[str, Any]] = []
+
+    def scores(self) -> dict[str, Any]:
+        return {"gold": self.gold, "predicted": self.pred,
+                "detection": _prf(self.found, self.pred, self.gold),
+                "correct": _prf(self.right, self.pred, self.gold)}
+
+
+def _score_article(article: Article, g: Mapping[str, Any], quotes: _Tally, figures: _Tally
+                   ) -> None:
+    text = article.text.translate(_SAME).casefold()
+    ignored = [span for anchor in g.get("ignore") or [] for span in _all(text, anchor)]
+    doc = str(g["doc_id"])
+
+    def kept(items: Sequence[QuoteMention | FigureMention], gold_spans: list[tuple[int, int]]
+             ) -> list[QuoteMention | FigureMention]:
+        return [m for m in items
+                if any(_overlap(m, s) for s in gold_spans) or not any(_overlap(m, s) for s in ignored)]
+
+    q_gold = _anchored(text, g.get("quotes") or [])
+    q_pred = kept(article.quotes, [s for s, _ in q_gold if s])
+    _match(q_gold, q_pred, quotes, doc, _speaker_right, _quote_view)
+    f_gold = _anchored(text, g.get("figures") or [])
+    f_pred = kept(article.figures, [s for s, _ in f_gold if s])
+    _match(f_gold, f_pred, figures, doc, _value_right, _figure_view)
+
+
+def _match(gold: list[tuple[tuple[int, int] | None, Mapping[str, Any]]], pred: Sequence[Any],
+           tally: _Tally, doc: str, right: Any, view: Any) -> None:
+    tally.gold += len(gold)
+    tally.pred += len(pred)
+    used: set[int] = set()
+    for span, g in gold:
+        hit = None
+        if span is not None:
+            hit = next((i for i, m in enumerate(pred) if i not in used and _overlap(m, span)), None)
+        if hit is None:
+            tally.errors.append({"doc": doc, "missed": g})
+            continue
+        used.add(hit)
+        tally.found += 1
+        if right(g, pred[hit]):
+            tally.right += 1
+        else:
+            tally.errors.append({"doc": doc, "wrong": g, "got": view(pred[hit])})
+    tally.errors.extend({"doc": doc, "spurious": view(m)}
+                        for i, m in enumerate(pred) if i not in used)
+
+
+def _speaker_right(g: Mapping[str, Any], q: QuoteMention) -> bool:
+    wanted = g.get("speaker")
+    if not wanted:
+        return q.speaker is None
+    if q.speaker is None:
+        return False
+    said = fold(q.speaker)
+    for alt in wanted:
+        a = fold(alt)
+        if a == said or re.search(rf"\b{re.escape(a)}\b", said):
+            return True
+        if len(said) >= 4 and re.search(rf"\b{re.escape(said)}\b", a):
+            return True
+        # One person spelt two ways (Mouammar / Muammar Kadhafi): the surname decides.
+        if " " in a and " " in said and a.split()[-1] == said.split()[-1]:
+            return True
+    return False
+
+
+def _value_right(g: Mapping[str, Any], f: FigureMention) -> bool:
+    if "about" in g:
+        return f.low <= float(g["about"]) <= (math.inf if f.high is None else f.high)
+    if "value" in g:
+        return math.isclose(f.value, float(g["value"]), rel_tol=1e-6)
+    high = g.get("high")
+    return (math.isclose(f.low, float(g["low"]), rel_tol=1e-6)
+            and (f.high is None if high is None
+                 else f.high is not None and math.isclose(f.high, float(high), rel_tol=1e-6)))
+
+
+def _quote_view(q: QuoteMention) -> dict[str, Any]:
+    return {"text": q.text[:60], "speaker": q.speaker}
+
+
+def _figure_view(f: FigureMention) -> dict[str, Any]:
+    return {"text": f.text, "value": f.value, "low": f.low, "high": f.high, "what": f.what}
+
+
+def _anchored(text: str, items: Sequence[Mapping[str, Any]]
+              ) -> list[tuple[tuple[int, int] | None, Mapping[str, Any]]]:
+    """Each item's span: its anchor's next occurrence after the previous item's, else its first."""
+    out: list[tuple[tuple[int, int] | None, Mapping[str, Any]]] = []
+    cursor = 0
+    for item in items:
+        needle = str(item["text"]).translate(_SAME).casefold()
+        at = text.find(needle, cursor)
+        if at < 0:
+            at = text.find(needle)
+        if at < 0:
+            out.append((None, item))
+            continue
+        cursor = at + 1
+        out.append(((at, at + len(needle)), item))
+    return out
+
+
+def _all(text: str, anchor: str) -> list[tuple[int, int]]:
+    needle = anchor.translate(_SAME).casefold()
+    return [(m.start(), m.start() + len(needle)) for m in re.finditer(re.escape(needle), text)]
+
+
+def _overlap(m: QuoteMention | FigureMention, span: tuple[int, int]) -> bool:
+    return m.start < span[1] and span[0] < m.end
+
+
+def _entity_scores(entities: Sequence[Any], aliases: Sequence[Sequence[str]], errors: bool
+                   ) -> dict[str, Any]:
+    group = {fold(name): i for i, names in enumerate(aliases) for name in names}
+    merged = right = 0
+    wrong: list[list[str]] = []
+    seen: dict[str, set[str]] = {}
+    for entity in entities:
+        names = sorted({fold(n) for n in [entity.name, *entity.aliases]})
+        for name in names:
+            seen.setdefault(name, set()).add(entity.id)
+        for a, b in combinations(names, 2):
+            merged += 1
+            if a in group and group.get(a) == group.get(b):
+                right += 1
+            else:
+                wrong.append([a, b])
+    # Recall over the names the system saw: gold pairs it put in one entity.
+    gold_pairs = together = 0
+    for group_names in aliases:
+        present = sorted({fold(n) for n in group_names} & set(seen))
+        for a, b in combinations(present, 2):
+            gold_pairs += 1
+            together += bool(seen[a] & seen[b])
+    out: dict[str, Any] = {
+        "merged_pairs": merged,
+        "precision": round(right / merged, 4) if merged else 0.0,
+        "gold_pairs_seen": gold_pairs,
+        "recall": round(together / gold_pairs, 4) if gold_pairs else 0.0,
+    }
+    if errors:
+        out["wrong_merges"] = wrong
+    return out
+
+
+def _prf(tp: int, pred: int, gold: int) -> dict[str, float]:
+    p = tp / pred if pred else 0.0
+    r = tp / gold if gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def _doc_id(article: Article) -> str:
+    if article.external_id:
+        return article.external_id
+    return Path(article.path or "").name
+
+
+def _record(doc: Mapping[str, Any]) -> dict[str, Any]:
+    record = {"id": str(doc["doc_id"]), "text": doc["text"]}
+    if doc.get("pub_date"):
+        record["published"] = doc["pub_date"]
+    if doc.get("lang"):
+        record["language"] = doc["lang"]
+    return record
