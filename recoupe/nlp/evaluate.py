@@ -39,6 +39,7 @@ from typing import Any
 
 from ..config import Config
 from ..model import Article, FigureMention, QuoteMention
+from ..scores import ml_crisis_record, prf
 from .canonical import fold
 
 # One character for one, so offsets in the folded text are offsets in the text.
@@ -54,7 +55,7 @@ def evaluate(gold: Sequence[Mapping[str, Any]], documents: Sequence[Mapping[str,
     from ..analyze import analyze
 
     wanted = {str(g["doc_id"]) for g in gold}
-    records = [_record(d) for d in documents if str(d.get("doc_id")) in wanted]
+    records = [ml_crisis_record(d) for d in documents if str(d.get("doc_id")) in wanted]
     config = config or Config()
     with tempfile.TemporaryDirectory(prefix="recoupe-eval-") as tmp:
         inputs = [str(p) for p in paths]
@@ -97,8 +98,8 @@ class _Tally:
 
     def scores(self) -> dict[str, Any]:
         return {"gold": self.gold, "predicted": self.pred,
-                "detection": _prf(self.found, self.pred, self.gold),
-                "correct": _prf(self.right, self.pred, self.gold)}
+                "detection": prf(self.found, self.pred, self.gold),
+                "correct": prf(self.right, self.pred, self.gold)}
 
 
 def _score_article(article: Article, g: Mapping[str, Any], quotes: _Tally, figures: _Tally
@@ -241,11 +242,6 @@ def _entity_scores(entities: Sequence[Any], aliases: Sequence[Sequence[str]], er
     return out
 
 
-def _prf(tp: int, pred: int, gold: int) -> dict[str, float]:
-    p = tp / pred if pred else 0.0
-    r = tp / gold if gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
 def _doc_id(article: Article) -> str:
@@ -253,11 +249,3 @@ def _doc_id(article: Article) -> str:
         return article.external_id
     return Path(article.path or "").name
 
-
-def _record(doc: Mapping[str, Any]) -> dict[str, Any]:
-    record = {"id": str(doc["doc_id"]), "text": doc["text"]}
-    if doc.get("pub_date"):
-        record["published"] = doc["pub_date"]
-    if doc.get("lang"):
-        record["language"] = doc["lang"]
-    return record

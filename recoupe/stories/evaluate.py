@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..scores import ml_crisis_record
 from ..store import open_store
 
 _BASELINE_THRESHOLDS = [round(0.5 + 0.025 * i, 3) for i in range(19)]  # 0.5 .. 0.95
@@ -45,7 +46,7 @@ def evaluate(
     topic = {str(d["doc_id"]): str(d.get("topic") or "") for d in chosen}
     with tempfile.TemporaryDirectory(prefix="recoupe-eval-") as tmp:
         inputs = Path(tmp) / "documents.jsonl"
-        inputs.write_text("\n".join(json.dumps(_record(d), ensure_ascii=False) for d in chosen),
+        inputs.write_text("\n".join(json.dumps(ml_crisis_record(d), ensure_ascii=False) for d in chosen),
                           encoding="utf-8")
         config.store.path = str(Path(tmp) / "eval.db")
         report = analyze(inputs, config=config)
@@ -81,13 +82,6 @@ def evaluate(
     return out
 
 
-def _record(doc: Mapping[str, Any]) -> dict[str, Any]:
-    record = {"id": str(doc["doc_id"]), "text": doc["text"]}
-    if doc.get("pub_date"):
-        record["published"] = doc["pub_date"]
-    if doc.get("lang"):
-        record["language"] = doc["lang"]
-    return record
 
 
 def _scores(pred: Mapping[str, str], gold: Mapping[str, str], lang: Mapping[str, str]

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ...model import TimeExpression
+from ...scores import prf
 from .resolve import extract_times
 
 Finder = Callable[[str, str, str], list[TimeExpression]]
@@ -59,11 +60,11 @@ def score(docs: Sequence[dict[str, Any]], find: Finder, lang: str = "fr") -> dic
         "documents": len(docs),
         "gold": gold_n,
         "found": pred_n,
-        "strict": _prf(strict, pred_n, gold_n),
-        "relaxed": _prf(relaxed, pred_n, gold_n),
+        "strict": prf(strict, pred_n, gold_n),
+        "relaxed": prf(relaxed, pred_n, gold_n),
         "type_accuracy": _ratio(type_ok, relaxed),
         "value_accuracy": _ratio(value_ok, relaxed),
-        "value": _prf(value_ok, pred_n, gold_n),
+        "value": prf(value_ok, pred_n, gold_n),
         "seconds_per_document": round(seconds / max(len(docs), 1), 5),
         "errors": errors,
     }
@@ -73,11 +74,6 @@ def _ratio(a: int, b: int) -> float:
     return round(a / b, 4) if b else 0.0
 
 
-def _prf(tp: int, pred: int, gold: int) -> dict[str, float]:
-    p = tp / pred if pred else 0.0
-    r = tp / gold if gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
 def dateparser_times(text: str, anchor: str, lang: str) -> list[TimeExpression]:
