@@ -118,7 +118,7 @@ WHO = WhoLexicon(
     range_words=("à", "a", "ou", "-", "–"),
     range_open=("entre", "de"),
     range_close=("et", "à", "a"),
-    year_words=("en", "depuis", "dès", "des", "avant", "après", "apres", "fin", "début", "debut",
+    year_words=("en", "depuis", "avant", "après", "apres", "fin", "début", "debut",
                 "mi", "l'an", "année", "annee", "printemps", "été", "ete", "automne", "hiver"),
     more_than=("plus de", "plus d'", "plus d’", "au moins", "au-delà de", "près de plus de", "pas moins de"),
     less_than=("moins de", "moins d'", "moins d’", "jusqu'à", "jusqu’à", "au plus", "pas plus de"),
