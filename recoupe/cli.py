@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -102,14 +104,9 @@ def eval_reuse(
 
     _logging(quiet=True, verbose=False)
     docs = _read_jsonl(documents)
-    try:
+    with _eval_errors(documents, (KeyError,),
+                      "records need doc_id, topic, pub_date, lang and text ({} missing)"):
         scores = evaluate(docs, n=cases, negatives=negatives, seed=seed)
-    except KeyError as exc:
-        _say(f"error: {documents}: records need doc_id, topic, pub_date, lang and text ({exc} missing)")
-        raise typer.Exit(2) from None
-    except RecoupeError as exc:
-        _say(f"error: {exc}")
-        raise typer.Exit(exc.exit_code) from None
     _print_scores(scores, json_out)
 
 
@@ -128,11 +125,8 @@ def eval_time(
     _logging(quiet=True, verbose=False)
     docs = _read_jsonl(documents)
     _require(documents, docs, ("text",), "records need text, dct and timex3")
-    try:
+    with _eval_errors(documents, (KeyError, TypeError), "malformed timex3 annotation ({})"):
         scores = evaluate(docs, lang=lang, baseline=baseline, errors=errors)
-    except (KeyError, TypeError) as exc:
-        _say(f"error: {documents}: malformed timex3 annotation ({exc})")
-        raise typer.Exit(2) from None
     _print_scores(scores, json_out)
 
 
@@ -152,14 +146,8 @@ def eval_clustering(
     gold = _read_jsonl(labels)
     _require(documents, docs, ("doc_id", "text"), "records need doc_id and text")
     _require(labels, gold, ("doc_id", "event"), "records need doc_id and event")
-    try:
+    with _eval_errors(labels, (ValueError,), "{}"):
         scores = evaluate(docs, gold, baseline=baseline)
-    except ValueError as exc:
-        _say(f"error: {labels}: {exc}")
-        raise typer.Exit(2) from None
-    except RecoupeError as exc:
-        _say(f"error: {exc}")
-        raise typer.Exit(exc.exit_code) from None
     _print_scores(scores, json_out)
 
 
@@ -202,15 +190,22 @@ def eval_whowhat(
         if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
             _say(f"error: {aliases}: expected a JSON list of lists of names")
             raise typer.Exit(2)
-    try:
+    with _eval_errors(gold, (KeyError, TypeError, ValueError), "malformed annotation ({})"):
         scores = evaluate(rows, records, paths, aliases=groups, errors=errors)
-    except (KeyError, TypeError, ValueError) as exc:
-        _say(f"error: {gold}: malformed annotation ({exc})")
-        raise typer.Exit(2) from None
+    _print_scores(scores, json_out)
+
+
+@contextmanager
+def _eval_errors(path: Path, bad: tuple[type[Exception], ...], reason: str) -> Iterator[None]:
+    """Exit 2 naming ``path`` when its records raise ``bad``; a RecoupeError keeps its code."""
+    try:
+        yield
     except RecoupeError as exc:
         _say(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
-    _print_scores(scores, json_out)
+    except bad as exc:
+        _say(f"error: {path}: {reason.format(exc)}")
+        raise typer.Exit(2) from None
 
 
 def _require(path: Path, rows: list[Any], keys: tuple[str, ...], need: str) -> None:

@@ -186,7 +186,8 @@ def _ranges(found: list[tuple[int, int, float, float, float]], low: str, offset:
         if out:
             a, b, _, lo, hi = out[-1]
             gap = low[b - offset : item[0] - offset].strip()
-            between = fold(low[max(0, a - offset - 7) : a - offset]).rstrip().endswith(
+            # ``low`` is folded already; the lexicon's words are folded here.
+            between = low[max(0, a - offset - 7) : a - offset].rstrip().endswith(
                 tuple(fold(w) for w in lex.range_open))
             if lo == hi and item[3] == item[4] and lo < item[3] and (
                     gap in lex.range_words or (between and gap in lex.range_close)):

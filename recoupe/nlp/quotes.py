@@ -211,8 +211,7 @@ class _Attributor:
     def _attribution_end(self, pos: int) -> int:
         """Where the attribution after a quote may run: to the end of its sentence at most."""
         text = self.text
-        para_end = next((p.end for p in self.article.paragraphs if p.start <= pos <= p.end),
-                        len(text))
+        _, para_end = self._paragraph(pos)
         for k in range(pos, para_end):
             if text[k] in ".!?" and k > pos + 1 and not (
                     text[k] == "." and _ABBREVIATION.search(text, max(0, k - 4), k)):
@@ -330,12 +329,18 @@ class _Attributor:
     def _alone(self, a: int, b: int) -> bool:
         """The quote is a sentence of its own: only marks between it and the text around."""
         text = self.text
-        para = next((p for p in self.article.paragraphs if p.start <= a <= p.end), None)
-        p_start, p_end = (para.start, para.end) if para else (0, len(text))
+        p_start, p_end = self._paragraph(a)
         before = text[p_start:a].rstrip(" «“\"„\u00a0\u202f")
         after = text[b:p_end].lstrip(" »”\"“\u00a0\u202f")
         return ((not before or before[-1] in ".!?…")
                 and (not after or after[0] in ".!?…«“\"„"))
+
+    def _paragraph(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the paragraph holding ``pos``; the whole text if none does."""
+        for p in self.article.paragraphs:
+            if p.start <= pos <= p.end:
+                return p.start, p.end
+        return 0, len(self.text)
 
     # -- noun phrases and roles --------------------------------------------
 
