@@ -87,6 +87,10 @@ class StoriesConfig:
     merge: float = 0.6
     window_days: int = 2  # between an article and any member of its story, when dated
     neighbours: int = 32  # nearest articles looked at per day of the window, per new article
+    # Of those, the closest by document vector that get the sentence-level match: it
+    # costs a copy of every candidate's sentences, and a story's best member is near
+    # the top anyway.
+    matched: int = 16
     # Stories chain into a storyline when their mean vectors are this close and
     # no more than ``storyline_gap_days`` apart.
     storyline_join: float = 0.6

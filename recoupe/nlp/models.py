@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from functools import cache
+from pathlib import Path
 
 import spacy
+import spacy.lang
 from spacy.language import Language
 
 from ..config import LanguageConfig
@@ -66,8 +69,19 @@ def load_model(name: str) -> Language:
 @cache
 def stop_words(code: str) -> frozenset[str]:
     """spaCy's stop words for ``code`` (lowercase), or none for a language spaCy lacks."""
+    # The word list's own file: importing it, or the language class, runs the
+    # language package, which compiles its tokenizer exceptions (seconds for French).
+    path = Path(spacy.lang.__file__).parent / code / "stop_words.py"
+    spec = importlib.util.spec_from_file_location(f"_recoupe_stop_words_{code}", path)
     try:
-        words = spacy.util.get_lang_class(code).Defaults.stop_words
-    except ImportError:
-        return frozenset()
+        if not (path.is_file() and spec is not None and spec.loader is not None):
+            raise ImportError(path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        words = module.STOP_WORDS
+    except (ImportError, AttributeError):
+        try:
+            words = spacy.util.get_lang_class(code).Defaults.stop_words
+        except ImportError:
+            return frozenset()
     return frozenset(w.casefold() for w in words)

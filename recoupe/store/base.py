@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -75,6 +76,10 @@ def own_span(published: PublishedDate) -> tuple[str, str] | None:
 
 
 class Store(Protocol):
+    def batch(self) -> AbstractContextManager[None]:
+        """One transaction for every write inside it: all of them land, or none."""
+        ...
+
     # -- articles
     def known_ids(self, ids: Iterable[str]) -> set[str]: ...
     def add_input(self, article_id: str, path: str) -> None: ...
@@ -108,6 +113,11 @@ class Store(Protocol):
 
         Sub-linear: an approximate index, never a scan of the store.
         """
+        ...
+    def nearest_many(self, vectors: Sequence[Any], windows: Sequence[tuple[str | None, str | None]],
+                     k: int, limit: int | None = None) -> list[list[Neighbour]]:
+        """``nearest`` for many vectors, each with its (start, end) window, in one call;
+        at most ``limit`` per vector (all partitions together) when given."""
         ...
     def nearest_stories(self, vector: Any, start: str, end: str, k: int
                         ) -> list[tuple[str, str | None, float]]:

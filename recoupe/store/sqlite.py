@@ -91,6 +91,9 @@ class SQLiteStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        if self.conn.in_transaction:  # inside ``batch``: its transaction holds this one
+            yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -98,6 +101,11 @@ class SQLiteStore:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        with self._tx():
+            yield
 
     # -- articles
 
@@ -364,30 +372,48 @@ class SQLiteStore:
         return out
 
     def nearest(self, vector: Any, start: str | None, end: str | None, k: int) -> list[Neighbour]:
-        index = self._index(len(vector))
-        if start is not None and end is not None:
-            partitions = [*days_between(start, end), UNDATED]
-        else:
-            # Undated: nothing to place it by but recency.
-            latest = self.conn.execute("SELECT MAX(day) FROM article_vectors").fetchone()[0]
-            partitions = [UNDATED]
-            if latest:
-                first = (date.fromisoformat(latest) - timedelta(days=7)).isoformat()
-                partitions += days_between(first, latest)
-        found = dict(index.search(vector, partitions, k))
-        keys = list(found)
-        out: list[Neighbour] = []
-        for chunk in _chunks(keys):
+        return self.nearest_many([vector], [(start, end)], k)[0]
+
+    def nearest_many(self, vectors: Sequence[Any], windows: Sequence[tuple[str | None, str | None]],
+                     k: int, limit: int | None = None) -> list[list[Neighbour]]:
+        if not len(vectors):
+            return []
+        index = self._index(len(vectors[0]))
+        recent: list[str] | None = None
+        partitions = []
+        for start, end in windows:
+            if start is not None and end is not None:
+                partitions.append([*days_between(start, end), UNDATED])
+                continue
+            if recent is None:  # undated: nothing to place it by but recency
+                latest = self.conn.execute("SELECT MAX(day) FROM article_vectors").fetchone()[0]
+                recent = [UNDATED]
+                if latest:
+                    first = (date.fromisoformat(latest) - timedelta(days=7)).isoformat()
+                    recent += days_between(first, latest)
+            partitions.append(recent)
+        found = []
+        for keys, sims in index.search_many(np.stack(vectors), partitions, k):
+            order = np.argsort(-sims, kind="stable")[:limit]
+            found.append((keys[order].tolist(), sims[order].tolist()))
+        filed: dict[int, tuple[str, str | None, str | None, str | None]] = {}
+        for chunk in _chunks(sorted({key for keys, _ in found for key in keys})):
             for key, article_id, day, first, last in self.conn.execute(
                 "SELECT key, article_id, day, first_day, last_day FROM article_vectors "
                 f"WHERE key IN ({_marks(chunk)})", chunk,
             ):
-                if day is not None and start is not None and end is not None and not (
-                    start <= day <= end
-                ):
+                filed[key] = (article_id, day, first, last)
+        out = []
+        for (start, end), (keys, sims) in zip(windows, found, strict=True):
+            mine = []
+            for key, similarity in zip(keys, sims, strict=True):
+                if (row := filed.get(key)) is None:
                     continue
-                out.append(Neighbour(article_id, first, last, found[key]))
-        out.sort(key=lambda n: -n.similarity)
+                their_id, day, first_day, last_day = row
+                if day and start and end and not start <= day <= end:
+                    continue
+                mine.append(Neighbour(their_id, first_day, last_day, similarity))
+            out.append(mine)
         return out
 
     def story_of(self, article_ids: Iterable[str]) -> dict[str, str]:

@@ -32,7 +32,7 @@ from ..model import Article, Embedding, PublishedDate, Story
 from ..nlp.embed import unit
 from ..nlp.time.stage import retime
 from ..store import Store, StoryState
-from ..store.base import own_span
+from ..store.base import Neighbour, own_span
 from .describe import describe_story, event_day, story_date
 from .similarity import match_floor, match_many, mean_match
 from .storylines import StorylineLinker
@@ -78,6 +78,7 @@ class StoryGrouper:
         # An article given again is moved, never counted twice.
         run.owner.update(self.store.story_of(a.id for a in articles))
         dated = [a for a in articles if when(a) is not None]
+        run.search(dated)
         for article in sorted(dated, key=_publication_order):
             run.place(article, again=article.id in run.owner)
         # Articles with no date of their own go last, placed against every story the run
@@ -90,8 +91,9 @@ class StoryGrouper:
         for article in sorted(floating.values(), key=lambda a: a.id):
             run.place(article, again=article.id in run.owner)
         run.consolidate()
-        states = self._finish(run)
-        StorylineLinker(self.store, self.config).link(states)
+        with self.store.batch():  # one commit for the batch's stories, not one per story
+            states = self._finish(run)
+            StorylineLinker(self.store, self.config).link(states)
         return [s.story.id for s in states]
 
     def _finish(self, run: _Run) -> list[StoryState]:
@@ -175,8 +177,24 @@ class _Run:
         # Stories an article could have joined besides its own: the merge candidates.
         self.rivals: dict[str, set[str]] = {}
         self.retired: dict[str, set[str]] = {}  # surviving story id -> ids merged into it
+        # Each dated article's neighbours, searched for the whole batch at once: the
+        # batch is stored before the pass, so they include its own earlier articles.
+        self.found: dict[str, list[Neighbour]] = {}
 
     # -- the pass
+
+    def search(self, articles: Sequence[Article]) -> None:
+        """Look up the neighbours of every article with a vector, in one batched search."""
+        chosen = [a for a in articles if a.embedding is not None]
+        if not chosen:
+            return
+        found = self.store.nearest_many(
+            [a.embedding.doc for a in chosen if a.embedding is not None],
+            [self._window(when(a)) for a in chosen], self.config.neighbours,
+            # Only the ``matched`` nearest that may join are compared (``_candidates``);
+            # four times as many leaves room for those that may not.
+            limit=4 * self.config.matched)
+        self.found.update((a.id, f) for a, f in zip(chosen, found, strict=True))
 
     def place(self, article: Article, again: bool = False) -> None:
         """Put ``article`` in the story it matches best, or a new one; ``again``: it had one."""
@@ -213,35 +231,42 @@ class _Run:
     def _candidates(self, article: Article, emb: Embedding, span: Span | None
                     ) -> dict[str, float]:
         """Stories within reach of ``article``, each with its best member match."""
-        start, end = self._window(span)
-        found = self.store.nearest(emb.doc, start, end, self.config.neighbours)
-        window = self.config.window_days
+        found = self.found.pop(article.id, None)
+        if found is None:
+            start, end = self._window(span)
+            found = self.store.nearest(emb.doc, start, end, self.config.neighbours)
         # The lead half of a match is at most 1, so a neighbour whose document cosine is
         # below this cannot reach ``join``: no need to read its sentences.
         floor = match_floor(self.config.join)
-        others = []
-        for n in found:
-            theirs = (n.first_day, n.last_day) if n.first_day and n.last_day else None
-            if n.article_id == article.id or n.similarity < floor:
-                continue
-            if theirs is None:
-                self.floaters.add(n.article_id)
-            if gap_days(_near(article, span, theirs), theirs) <= window:
-                others.append(n)
-        unknown = [n.article_id for n in others if n.article_id not in self.owner]
-        self.owner.update(self.store.story_of(unknown))
-        members = [n.article_id for n in others if n.article_id in self.owner]
-        self._load_vectors(members)
-        self._load_stories({self.owner[m] for m in members})
+        # Undated neighbours are placed again after the pass, with today's articles.
+        self.floaters.update(n.article_id for n in found if n.similarity >= floor
+                             and n.article_id != article.id and not (n.first_day and n.last_day))
+        window, wanted = self.config.window_days, self.config.matched
         fits: dict[str, bool] = {}
-        eligible = []
-        for member in members:
-            story_id = self.owner[member]
-            if story_id not in fits:
-                story_days = self.spans.get(story_id) or self.bounds.get(story_id)
-                fits[story_id] = self._fits(story_id, _near(article, span, story_days))
-            if member in self.vectors and fits[story_id]:
-                eligible.append(member)
+        eligible: list[str] = []
+        # ``found`` is nearest first and only the ``matched`` nearest eligible members are
+        # compared, so it is read a slice at a time until they are there.
+        for at in range(0, len(found), 2 * wanted):
+            others = []
+            for n in found[at:at + 2 * wanted]:
+                theirs = (n.first_day, n.last_day) if n.first_day and n.last_day else None
+                if (n.article_id != article.id and n.similarity >= floor
+                        and gap_days(_near(article, span, theirs), theirs) <= window):
+                    others.append(n.article_id)
+            self.owner.update(self.store.story_of(o for o in others if o not in self.owner))
+            members = [o for o in others if o in self.owner]
+            self._load_vectors(members)
+            self._load_stories({self.owner[m] for m in members})
+            for member in members:
+                story_id = self.owner[member]
+                if story_id not in fits:
+                    story_days = self.spans.get(story_id) or self.bounds.get(story_id)
+                    fits[story_id] = self._fits(story_id, _near(article, span, story_days))
+                if member in self.vectors and fits[story_id]:
+                    eligible.append(member)
+            if len(eligible) >= wanted:
+                del eligible[wanted:]
+                break
         scores: dict[str, float] = {}
         for member, score in zip(
                 eligible, match_many(emb, [self.vectors[m] for m in eligible]), strict=True):

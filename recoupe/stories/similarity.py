@@ -25,21 +25,36 @@ _LEAD_WEIGHT = 0.5
 
 def match(a: Embedding, b: Embedding) -> float:
     """Symmetric similarity of two articles (cosine scale, -1..1)."""
-    return float(match_many(a, [b])[0])
+    return float(match_matrix([a], [b])[0, 0])
 
 
 def match_many(a: Embedding, others: Sequence[Embedding]) -> np.ndarray:
-    """``match(a, o)`` for every ``o`` of ``others`` at once.
+    """``match(a, o)`` for every ``o`` of ``others`` at once."""
+    row: np.ndarray = match_matrix([a], others)[0]
+    return row
 
-    One matrix product per direction over all the others' sentences stacked:
-    an article meets dozens of candidates, and a product per pair spent most
-    of the grouping time in numpy's per-call overhead.
+
+def mean_match(a: Sequence[Embedding], b: Sequence[Embedding]) -> float:
+    """Average link between two groups of articles."""
+    if not a or not b:
+        return 0.0
+    return float(match_matrix(a, b).mean())
+
+
+def match_matrix(a: Sequence[Embedding], b: Sequence[Embedding]) -> np.ndarray:
+    """``match`` of every article of ``a`` with every article of ``b`` (|a| x |b|).
+
+    Two matrix products over the groups' sentences stacked once (each side's
+    leads against the other side's sentences), then per-article maxima and means
+    by segment: a product per pair spent most of the grouping time in numpy's
+    per-call overhead and in copying the same sentences again for every pair.
     """
-    if not others:
-        return np.zeros(0, dtype=np.float32)
-    docs = np.stack([o.doc for o in others]) @ a.doc
-    lead = (_lead_in_each(a, others) + _each_lead_in(others, a)) / 2
-    out: np.ndarray = _LEAD_WEIGHT * lead + (1 - _LEAD_WEIGHT) * docs
+    out = np.zeros((len(a), len(b)), dtype=np.float32)
+    if not len(a) or not len(b):
+        return out
+    docs = np.stack([x.doc for x in a]) @ np.stack([y.doc for y in b]).T
+    lead = (_leads_in(a, b) + _leads_in(b, a).T) / 2
+    out[:] = _LEAD_WEIGHT * lead + (1 - _LEAD_WEIGHT) * docs
     return out
 
 
@@ -48,42 +63,21 @@ def match_floor(score: float) -> float:
     return (score - _LEAD_WEIGHT) / (1 - _LEAD_WEIGHT)
 
 
-def _lead(e: Embedding) -> np.ndarray:
-    rows: np.ndarray = e.sentences[: max(e.lead, 1)]
-    return rows
-
-
-def _lead_in_each(a: Embedding, others: Sequence[Embedding]) -> np.ndarray:
-    """For each other: ``a``'s lead sentences, each against its closest sentence there, averaged."""
-    out = np.zeros(len(others), dtype=np.float32)
-    lead = _lead(a)
-    sizes = np.array([len(o.sentences) for o in others])
-    has = np.flatnonzero(sizes)
-    if not len(lead) or not len(has):
+def _leads_in(a: Sequence[Embedding], b: Sequence[Embedding]) -> np.ndarray:
+    """|a| x |b|: each ``a``'s lead sentences, each against its closest sentence of each
+    ``b``, averaged (0 where either has no sentence)."""
+    out = np.zeros((len(a), len(b)), dtype=np.float32)
+    leads = [x.sentences[: max(x.lead, 1)] for x in a]
+    lead_sizes = np.array([len(x) for x in leads])
+    sizes = np.array([len(y.sentences) for y in b])
+    rows_of, cols_of = np.flatnonzero(lead_sizes), np.flatnonzero(sizes)
+    if not len(rows_of) or not len(cols_of):
         return out
-    rows = np.concatenate([others[int(i)].sentences for i in has])
-    sims = lead @ rows.T  # lead sentences x every other's sentences
-    starts = np.concatenate([[0], np.cumsum(sizes[has])[:-1]])
-    out[has] = np.maximum.reduceat(sims, starts, axis=1).mean(axis=0)
+    sims = (np.concatenate([leads[int(i)] for i in rows_of])
+            @ np.concatenate([b[int(j)].sentences for j in cols_of]).T)
+    col_starts = np.concatenate([[0], np.cumsum(sizes[cols_of])[:-1]])
+    best = np.maximum.reduceat(sims, col_starts, axis=1)  # lead sentence x article of b
+    row_starts = np.concatenate([[0], np.cumsum(lead_sizes[rows_of])[:-1]])
+    means = np.add.reduceat(best, row_starts, axis=0) / lead_sizes[rows_of][:, None]
+    out[np.ix_(rows_of, cols_of)] = means
     return out
-
-
-def _each_lead_in(others: Sequence[Embedding], a: Embedding) -> np.ndarray:
-    """For each other: its lead sentences against their closest sentence in ``a``, averaged."""
-    out = np.zeros(len(others), dtype=np.float32)
-    leads = [_lead(o) for o in others]
-    sizes = np.array([len(x) for x in leads])
-    has = np.flatnonzero(sizes)
-    if not len(a.sentences) or not len(has):
-        return out
-    best = (np.concatenate([leads[int(i)] for i in has]) @ a.sentences.T).max(axis=1)
-    starts = np.concatenate([[0], np.cumsum(sizes[has])[:-1]])
-    out[has] = np.add.reduceat(best, starts) / sizes[has]
-    return out
-
-
-def mean_match(a: list[Embedding], b: list[Embedding]) -> float:
-    """Average link between two groups of articles."""
-    if not a or not b:
-        return 0.0
-    return float(np.mean([match_many(x, b) for x in a]))
