@@ -93,9 +93,10 @@ def _synthetic(base: list[Embedding], start: int, count: int, n: int, days: int,
 
 def cluster(tmp: Path, base: list[Embedding], n: int) -> None:
     rng = np.random.default_rng(7)
-    store = open_store(StoreConfig(path=str(tmp / "cluster.db")))
+    store = open_store(StoreConfig(path=str(tmp / f"cluster-{n}.db")))
     grouper = StoryGrouper(store, Config().stories)
     spent = 0.0
+    rates = []
     with PeakRSS() as rss:
         for i in range(0, n, 2000):
             batch = _synthetic(base, i, min(2000, n - i), n, 200, rng)
@@ -103,11 +104,15 @@ def cluster(tmp: Path, base: list[Embedding], n: int) -> None:
                 store.save_article(a)
             started = time.perf_counter()
             grouper.add(batch)
-            spent += time.perf_counter() - started
+            took = time.perf_counter() - started
+            spent += took
+            rates.append(len(batch) / took)
     stories = store.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]  # type: ignore[attr-defined]
     store.close()
-    print(f"cluster: {n} articles in {spent:.1f} s of grouping = {n / spent:.0f} articles/s, "
-          f"{stories} stories, peak RSS {rss.peak / 2**20:.0f} MiB", flush=True)
+    print(f"cluster: {n} articles ({n // 200} per day) in {spent:.1f} s of grouping = "
+          f"{n / spent:.0f} articles/s overall, median batch {median(rates):.0f} articles/s "
+          f"(first {rates[0]:.0f}, last {rates[-1]:.0f}), {stories} stories, "
+          f"peak RSS {rss.peak / 2**20:.0f} MiB", flush=True)
 
 
 def _centres(dim: int) -> np.ndarray:
@@ -215,7 +220,8 @@ def addone(tmp: Path, n: int, adds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--parts", default="e2e,cluster,addone")
-    parser.add_argument("--cluster", type=int, default=100_000)
+    parser.add_argument("--cluster", default="10000,100000",
+                        help="store sizes for the clustering part, comma-separated")
     parser.add_argument("--store", type=int, default=1_000_000)
     parser.add_argument("--adds", type=int, default=60)
     args = parser.parse_args()
@@ -228,7 +234,8 @@ def main() -> None:
         if parts & {"e2e", "cluster"}:
             base = e2e(tmp)
         if "cluster" in parts:
-            cluster(tmp, base, args.cluster)
+            for size in (int(x) for x in args.cluster.split(",")):
+                cluster(tmp, base, size)
         if "addone" in parts:
             addone(tmp, args.store, args.adds)
 

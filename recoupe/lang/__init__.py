@@ -126,6 +126,11 @@ class WhoLexicon:
     object_pronouns: tuple[str, ...] = ()  # "selon lui": the last speaker too
     np_openers: tuple[str, ...] = ()  # words that open a speaker's noun phrase ("la", "son")
     role_heads: tuple[str, ...] = ()  # nouns a speaker may be named by ("porte-parole")
+    # Nouns for what someone said, whose "de X" names the speaker ("le message du ministre
+    # est clair : «…»").
+    speech_nouns: tuple[str, ...] = ()
+    # Words joining such a noun to its speaker ("de", "du").
+    speech_of: tuple[str, ...] = ()
     # Words after which a name is a complement, not who speaks ("à", "avec").
     complement_words: tuple[str, ...] = ()
     not_counted: tuple[str, ...] = ()  # words after a number that make it no figure

@@ -35,6 +35,7 @@ LABELS: dict[str, EntityType] = {
 
 # Lowercase only: "Le Monde" and "Le Pen" keep theirs.
 _LEADING = re.compile(r"^(?:(?:le|la|les|the)\s+|(?:l|d|qu)['’])")
+_BRACKET = re.compile(r"\s*[\[\]{}]\s*")
 _PLURAL_DET = re.compile(r"(?:\b(?:les|des|aux|ces|the)\s+)$", re.IGNORECASE)
 
 
@@ -75,6 +76,13 @@ def corrected(article: Article, found: list[tuple[int, int, EntityType]]) -> lis
             end -= 1
         if (lead := _LEADING.match(text[start:end])) and lead.end() < end - start:
             start += lead.end()
+        # A name never spans a bracket: "[KHALED ELFIQI]Le peuple" is a photo credit run
+        # into the next word.
+        if (cut := _BRACKET.search(text, start, end)) is not None:
+            if cut.start() > start:
+                end = cut.start()
+            else:
+                start = cut.end()
         surface = text[start:end]
         folded = fold(surface)
         if not surface or folded in calendar:
@@ -87,6 +95,8 @@ def corrected(article: Article, found: list[tuple[int, int, EntityType]]) -> lis
                 label = seat  # type: ignore[assignment]
             elif label != "PER" and folded in lex.demonyms:
                 label = "MISC"
+            elif label != "PER" and _in_apposition(text, start, end, lex.role_heads):
+                label = "PER"  # "la porte-parole du département d'Etat, Victoria Nuland,"
             elif (label == "LOC" and surface.isalpha() and surface[:1].isupper()
                   and folded.endswith(("s", "x")) and _PLURAL_DET.search(text[:start])
                   and entity_key(surface, label) == f"LOC:{folded}"):
@@ -97,6 +107,21 @@ def corrected(article: Article, found: list[tuple[int, int, EntityType]]) -> lis
         mentions.append(Mention(start, end, surface, label, sent, entity_key(surface, label)))
     _corefer(mentions)
     return mentions
+
+
+def _in_apposition(text: str, start: int, end: int, role_heads: tuple[str, ...]) -> bool:
+    """A name of two or three capitalised words set off by commas right after a role
+    ("le ministre des Affaires étrangères, Sergueï Lavrov,"): a person, whatever the
+    model said."""
+    words = text[start:end].split()
+    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() for w in words):
+        return False
+    if not text[end:end + 2].lstrip().startswith((",", ")", ".")) or not text[
+            max(0, start - 2):start].rstrip().endswith(","):
+        return False
+    clause = re.split(r"[.;:!?,()«»]", text[max(0, start - 90):start].rstrip()[:-1])[-1]
+    heads = {fold(h) for h in role_heads}
+    return any(fold(w) in heads for w in re.findall(r"[\w'’-]+", clause))
 
 
 def _corefer(mentions: list[Mention]) -> None:

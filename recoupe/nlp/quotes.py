@@ -204,6 +204,11 @@ class _Attributor:
         if found is None and self._alone(a, b):
             # A quote that is a sentence of its own: the one speaking here.
             found = self._pronoun(sent, a, last)
+        if (found is None and last is not None and last.sent == sent - 1
+                and self._paragraph(last.end) == self._paragraph(a)):
+            # "«…», a-t-il dit. Il a aussi évoqué «…»": with no speaker of its own, a quote
+            # right after another in its paragraph goes on with its source.
+            found = last.name, last.key
         return found
 
     # -- after the quote ---------------------------------------------------
@@ -212,8 +217,12 @@ class _Attributor:
         """Where the attribution after a quote may run: to the end of its sentence at most."""
         text = self.text
         _, para_end = self._paragraph(pos)
-        for k in range(pos, para_end):
-            if text[k] in ".!?" and k > pos + 1 and not (
+        # The quote's own closing punctuation ("là.»") ends nothing; a full stop after its
+        # closing mark ("». «…») ends the sentence.
+        close = next((j for j in range(pos, min(pos + 3, para_end)) if text[j] in _CLOSE), None)
+        first = pos + 2 if close is None else close + 1
+        for k in range(first, para_end):
+            if text[k] in ".!?" and not (
                     text[k] == "." and _ABBREVIATION.search(text, max(0, k - 4), k)):
                 return k
         return para_end
@@ -242,10 +251,12 @@ class _Attributor:
         low = fold(self.text[start:end])
         for according in self.lex.according_to:
             word = fold(according)
-            if word == "pour":  # "pour" is too often no attribution at all
-                continue
             k = low.find(word + " ")
             if k < 0 or (k > 0 and low[k - 1].isalnum()):
+                continue
+            # "pour" is too often no attribution at all; "Pour X, «…»", opening the clause
+            # with the quote right after its comma, is one.
+            if word == "pour" and (low[:k].strip(" ,") or not low.rstrip(" «“\"„").endswith(",")):
                 continue
             after = low[k + len(word) + 1 :].split()
             if after and after[0].strip(",.") in self.lex.object_pronouns:
@@ -279,6 +290,10 @@ class _Attributor:
                      and not self._complement(m.start)]
             if named:
                 return _named(named[-1])
+            if (found := self._surname(colon.group(1), head[: colon.start(1)])) is not None:
+                return found
+            if (found := self._speech_noun(start, start + colon.start(), sent, last)) is not None:
+                return found
         for m in _INVERTED_BEFORE.finditer(head):
             if self._reporting(m.group("verb") or m.group("verb2")):
                 return self._pronoun(sent, start + m.start(), last, inverted=True)
@@ -364,7 +379,10 @@ class _Attributor:
         if not phrase or len(phrase.split()) > 14:
             return None
         if fold(phrase.split()[0]) in ("ce", "cet", "cette", "ces", "this", "these"):
-            return self._pronoun(sent, start, last)  # "cette source": the one just quoted
+            # "cette source", "ce responsable": the one just quoted, before any name since.
+            if last is not None and last.sent >= sent - 3:
+                return last.name, last.key
+            return self._pronoun(sent, start, last)
         inside = [m for m in article.mentions if start <= m.start and m.end <= np_end + 1]
         people = [m for m in inside if m.label == "PER"]
         if people:
@@ -381,6 +399,54 @@ class _Attributor:
         if inside:
             return _named(inside[0])
         return self._role_or_text(phrase)
+
+    def _surname(self, word: str, before: str) -> tuple[str, str | None] | None:
+        """"Kadhafi : «…»" where the model missed the name: the article's one person whose
+        name ends with ``word``, when nothing but a few capitalised words come before it."""
+        if not word[:1].isupper() or len(before.split()) > 2 or before.strip().islower():
+            return None
+        people = [m for m in self.article.mentions
+                  if m.label == "PER" and m.key and fold(m.text.split()[-1]) == fold(word)]
+        if not people:
+            return None
+        # Several people of that name: the one the article names most.
+        key = Counter(m.key for m in people).most_common(1)[0][0]
+        return _named(next(m for m in people if m.key == key))
+
+    def _speech_noun(self, start: int, end: int, sent: int, last: _Said | None
+                     ) -> tuple[str, str | None] | None:
+        """"Le message du ministre italien … est clair : «…»": the speaker after the noun."""
+        low = fold(self.text[start:end])
+        nouns = "|".join(re.escape(fold(n)) for n in self.lex.speech_nouns)
+        joins = "|".join(re.escape(fold(j)) for j in self.lex.speech_of)
+        if not nouns or not joins:
+            return None
+        m = re.search(rf"\b(?:{nouns})s?\s+(?:{joins})\s*", low)
+        if m is None:
+            return None
+        phrase_start = start + m.end()
+        stop = _NP_STOP.search(self.text, phrase_start, end)
+        stop_at = stop.start() if stop else end
+        # "est clair", "a été": the phrase ends at its verb.
+        verb = re.search(r"\s(?:est|était|sera|fut|is|was)\b", self.text[phrase_start:stop_at])
+        np_end = phrase_start + verb.start() if verb else stop_at
+        people = [x for x in self.article.mentions
+                  if phrase_start <= x.start and x.end <= np_end and x.label == "PER"]
+        if people:
+            return _named(people[0])
+        phrase = self.text[phrase_start:np_end]
+        if not self._is_role(phrase):
+            return None
+        found = self._role_or_text(phrase)
+        if found is not None and found[1] is None:
+            # "Prononcée par Franco Frattini, … Le message du ministre …": a role the
+            # article never tied to a name is the one person its paragraph named before.
+            para_start = self._paragraph(phrase_start)[0]
+            before = {m.key: m for m in self.article.mentions if m.label == "PER" and m.key
+                      and para_start <= m.start < phrase_start}
+            if len(before) == 1:
+                return _named(next(iter(before.values())))
+        return found
 
     def _opens_np(self, word: str) -> bool:
         low = fold(word)
@@ -463,15 +529,27 @@ class _Attributor:
         """
         people = [m for m in self.article.mentions
                   if m.label == "PER" and m.end <= pos and not self._quoted(m.start)
-                  and not self._complement(m.start)]
+                  and not self._complement(m.start)
+                  and not self._credit(m.start)]
         own = [m for m in people if m.sentence == sent]
         if own and not inverted:
             return _named(own[0])
         since = [m for m in people if sent - 4 <= m.sentence and not (inverted and m.sentence == sent)
                  and (last is None or m.start >= last.end)]
         firsts: dict[int, Mention] = {}
+        speaking: set[int] = set()
         for m in since:
-            firsts.setdefault(m.sentence, m)
+            # A sentence's person is its first name, or the one a reporting verb introduces
+            # ("entre Misrata et Benghazi, …, raconte Jérémy Haslam").
+            before = self.text[max(0, m.start - 30):m.start]
+            words = _WORD.findall(before)
+            said = bool(words) and before.rstrip().endswith(words[-1]) and self._reporting(
+                words[-1])
+            if said and m.sentence not in speaking:
+                firsts[m.sentence] = m
+                speaking.add(m.sentence)
+            else:
+                firsts.setdefault(m.sentence, m)
         introduced = [m for m in firsts.values() if last is None or m.key != last.key]
         if introduced:
             return _named(introduced[-1])
@@ -481,6 +559,11 @@ class _Attributor:
             counts = Counter(m.key for m in people)
             return _named(max(reversed(since), key=lambda m: counts[m.key]))
         return None
+
+    def _credit(self, pos: int) -> bool:
+        """Inside a bracketed credit ("[AFP/JEAN DUPONT]"), a name is no subject."""
+        opened = self.text.rfind("[", max(0, pos - 40), pos)
+        return opened >= 0 and "]" not in self.text[opened:pos]
 
     def _quoted(self, pos: int) -> bool:
         return any(a <= pos < b for a, b in self.spans)

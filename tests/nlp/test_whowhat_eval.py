@@ -63,6 +63,40 @@ def test_speakers_past_pronouns_and_standalone_quotes(tmp_path: Path) -> None:
     assert by["m'a apporté"] == by["ainsi nous"] == "PER:silvio berlusconi"
 
 
+def test_speakers_by_noun_headline_and_apposition(tmp_path: Path) -> None:
+    article = _run(tmp_path, (
+        "Poutine : \"Nous ne céderons rien\"\n\n"
+        "Le président russe Vladimir Poutine a reçu jeudi ses ministres au Kremlin.\n\n"
+        "Interrogé par Sergueï Lavrov, il a peu parlé. Le message du ministre russe des Affaires "
+        "étrangères est clair : «La Russie ne reculera pas».\n\n"
+        "Pour la famille du soldat disparu, «rien ne justifie ce silence».\n\n"
+        "A Washington, la porte-parole du département d'Etat, Victoria Nuland, s'est dite "
+        "inquiète. «Nous suivons cela de près», a-t-elle dit.\n\n"
+        "Karim Saleh, étudiant de 21 ans, affirme que «rien n'a changé». «Nous reviendrons "
+        "chaque vendredi», lance Amira Hassan, sa voisine."))
+    by = {" ".join(q.text.split()[:2]): q for q in article.quotes}
+    assert by["Nous ne"].speaker_key == "PER:vladimir putin"  # untagged headline surname
+    assert by["La Russie"].speaker_key == "PER:sergey lavrov"  # the minister named before
+    assert "famille" in (by["rien ne"].speaker or "")
+    assert by["Nous suivons"].speaker == "Victoria Nuland"
+    nuland = [m for m in article.mentions if m.text == "Victoria Nuland"]
+    assert nuland and all(m.label == "PER" for m in nuland)
+    # The full stop after the first quote ends its sentence: the next one's "lance" is not its.
+    assert by["rien n'a"].speaker == "Karim Saleh"
+    assert by["Nous reviendrons"].speaker == "Amira Hassan"
+
+
+def test_a_demonstrative_source_and_a_bracketed_credit(tmp_path: Path) -> None:
+    article = _run(tmp_path, (
+        "Les Etats-Unis restent « préparés à répondre », selon un responsable américain. "
+        "Washington « aimerait voir les troupes rentrer », a précisé cette source.\n\n"
+        "[AFP/JEAN DUPONT]Le peuple a voté. Il assure qu'il sera « le président de tous »."))
+    by = {" ".join(q.text.split()[:2]): q for q in article.quotes}
+    assert by["préparés à"].speaker == by["aimerait voir"].speaker == "un responsable américain"
+    assert not any("]" in m.text or "[" in m.text for m in article.mentions)
+    assert by["le président"].speaker != "JEAN DUPONT"
+
+
 def test_harness_scores_the_seed_annotations() -> None:
     gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
     seeds = [g for g in gold if g["doc_id"].endswith(".txt")]
@@ -71,7 +105,7 @@ def test_harness_scores_the_seed_annotations() -> None:
     assert scores["articles_missing"] == []
     assert scores["quotes"]["gold"] == sum(len(g["quotes"]) for g in seeds)
     assert scores["quotes"]["detection"]["f1"] >= 0.9
-    assert scores["quotes"]["correct"]["f1"] >= 0.8
+    assert scores["quotes"]["correct"]["f1"] >= 0.88
     assert scores["figures"]["correct"]["f1"] >= 0.9
     # A wrong speaker in the annotation is an error the harness reports, not a match.
     wrong = json.loads(json.dumps(seeds))
@@ -90,7 +124,7 @@ def test_annotated_french_set() -> None:
     assert scores["articles"] == 30 and scores["articles_missing"] == []
     # Regression floors a little under the measured figures (benchmarks/RESULTS.md).
     assert scores["figures"]["correct"]["f1"] >= 0.9
-    assert scores["quotes"]["correct"]["f1"] >= 0.8
+    assert scores["quotes"]["correct"]["f1"] >= 0.88
     assert scores["entities"]["precision"] >= 0.95
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import recoupe
 from recoupe.errors import StoreError
-from recoupe.model import Article, PublishedDate
+from recoupe.model import Article, Embedding, PublishedDate
 from recoupe.store import SQLiteStore
 from recoupe.store.sqlite import migrations
 
@@ -75,3 +76,48 @@ def test_cli_store_error_exit_code(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["analyze", str(tmp_path), "--db", str(bad), "-q"])
     assert result.exit_code == 3
     assert recoupe.StoreError.exit_code == 3
+
+
+def _vector_article(i: int, day: str | None, rows: np.ndarray) -> Article:
+    doc = rows.mean(axis=0)
+    return Article(id=f"v{i:02d}", raw_text="x", text="x",
+                   published=PublishedDate(day, "day", "input") if day else PublishedDate(),
+                   embedding=Embedding(doc=doc / np.linalg.norm(doc), sentences=rows, lead=1))
+
+
+def test_batched_search_finds_what_one_by_one_does(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    store = SQLiteStore(tmp_path / "s.db")
+    days = ["2022-02-01", "2022-02-02", "2022-02-03", "2022-02-07", None]
+    articles = []
+    for i in range(40):
+        rows = rng.normal(size=(3, 16)).astype(np.float32)
+        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+        articles.append(_vector_article(i, days[i % len(days)], rows))
+        store.save_article(articles[-1])
+    windows = [("2022-02-01", "2022-02-03"), ("2022-02-06", "2022-02-08"), (None, None)]
+    queries = [a.embedding.doc for a in articles[:3] if a.embedding is not None]
+    batched = store.nearest_many(queries, windows, 5)
+    single = [store.nearest(q, s, e, 5) for q, (s, e) in zip(queries, windows, strict=True)]
+    assert [[n.article_id for n in b] for b in batched] == [[n.article_id for n in s]
+                                                            for s in single]
+    # The window holds: only the days asked for, and the undated.
+    assert {n.first_day for n in batched[1]} <= {"2022-02-07", None}
+    assert batched[0][0].article_id == "v00" and batched[0][0].similarity > 0.99
+    limited = store.nearest_many(queries, windows, 5, limit=3)
+    assert [[n.article_id for n in x] for x in limited] == [[n.article_id for n in b[:3]]
+                                                            for b in batched]
+    store.close()
+
+
+def test_batch_is_one_transaction(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    with pytest.raises(RuntimeError), store.batch():
+        store.save_article(Article(id="a1", raw_text="brut", text="Texte."))
+        store.save_article(Article(id="a2", raw_text="brut", text="Texte."))
+        raise RuntimeError("stop")
+    assert store.count_articles() == 0  # neither landed
+    with store.batch():
+        store.save_article(Article(id="a1", raw_text="brut", text="Texte."))
+    assert store.count_articles() == 1
+    store.close()

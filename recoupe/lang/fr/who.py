@@ -72,6 +72,10 @@ WHO = WhoLexicon(
     object_pronouns=("lui", "elle", "eux", "elles"),
     np_openers=("le", "la", "les", "l'", "un", "une", "des", "son", "sa", "ses", "leur", "leurs",
                 "ce", "cet", "cette", "plusieurs", "certains", "certaines", "d'autres"),
+    speech_nouns=("message", "réponse", "slogan", "mot d'ordre", "avertissement", "déclaration",
+                  "verdict", "position", "credo", "leitmotiv", "appel", "conclusion", "avis",
+                  "constat", "explication", "version", "argument"),
+    speech_of=("de", "du", "des", "d'", "d’"),
     role_heads=(
         "président", "présidente", "chancelier", "chancelière", "ministre", "porte-parole",
         "secrétaire", "dirigeant", "dirigeante", "chef", "homologue", "premier ministre",
