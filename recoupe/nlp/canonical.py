@@ -28,6 +28,12 @@ def fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+@cache
+def folded(words: tuple[str, ...] | frozenset[str]) -> frozenset[str]:
+    """A word list as ``fold`` leaves it, worked out once per list."""
+    return frozenset(fold(w) for w in words)
+
+
 def _translit(word: str) -> str:
     if len(word) < 5:
         return word

@@ -21,7 +21,7 @@ from ..config import Config
 from ..lang import resources, who_lexicon
 from ..model import Article, EntityType, Mention
 from ..pipeline import register_stage
-from .canonical import entity_key, fold, name_words, seats, surname
+from .canonical import entity_key, fold, folded, name_words, seats, surname
 
 # spaCy label schemes (WikiNER for French, OntoNotes for English) onto ours;
 # labels absent here (dates, numbers, money) are not entities.
@@ -120,7 +120,7 @@ def _in_apposition(text: str, start: int, end: int, role_heads: tuple[str, ...])
             max(0, start - 2):start].rstrip().endswith(","):
         return False
     clause = re.split(r"[.;:!?,()«»]", text[max(0, start - 90):start].rstrip()[:-1])[-1]
-    heads = {fold(h) for h in role_heads}
+    heads = folded(role_heads)
     return any(fold(w) in heads for w in re.findall(r"[\w'’-]+", clause))
 
 

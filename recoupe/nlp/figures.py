@@ -24,7 +24,7 @@ from ..config import Config
 from ..lang import WhoLexicon, who_lexicon
 from ..model import Article, FigureMention
 from ..pipeline import register_stage
-from .canonical import fold
+from .canonical import fold, folded
 from .models import stop_words
 
 _SPACES = " \u00a0\u202f"
@@ -125,7 +125,7 @@ def _year_before(text: str, start: int, floor: int, lex: WhoLexicon) -> bool:
 @cache
 def _demonyms(code: str) -> frozenset[str]:
     lex = who_lexicon(code)
-    return frozenset(fold(d) for d in lex.demonyms) if lex else frozenset()
+    return folded(lex.demonyms) if lex else frozenset()
 
 
 def _tags(article: Article) -> dict[int, str]:
@@ -312,10 +312,10 @@ def _context(sentence: str, lex: WhoLexicon) -> list[str]:
 
 @cache
 def _stop_words(code: str) -> frozenset[str]:
-    return frozenset(fold(w) for w in stop_words(code))
+    return folded(stop_words(code))
 
 
 @cache
 def _not_counted(code: str) -> frozenset[str]:
     lex = who_lexicon(code)
-    return frozenset(fold(w) for w in lex.not_counted) if lex else frozenset()
+    return folded(lex.not_counted) if lex else frozenset()

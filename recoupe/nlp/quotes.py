@@ -29,7 +29,7 @@ from ..config import Config
 from ..lang import WhoLexicon, who_lexicon
 from ..model import Article, Mention, QuoteMention
 from ..pipeline import register_stage
-from .canonical import entity_key, fold, seats
+from .canonical import entity_key, fold, folded, seats
 
 _OPEN = {"«": "»", "“": "”", "„": "“", '"': '"'}
 _CLOSE = {"»", "”", "“", '"'}
@@ -191,10 +191,13 @@ class _Attributor:
     def __init__(self, article: Article, lex: WhoLexicon, spans: list[tuple[int, int]]) -> None:
         self.article, self.lex, self.spans = article, lex, spans
         self.text = article.text
-        self.openers = frozenset(fold(w) for w in lex.np_openers)
+        self.openers = folded(lex.np_openers)
         self.complements = frozenset(lex.complement_words)
         self.heads = tuple(fold(r) for r in (*lex.role_heads, *lex.titles) if len(r) > 3)
         self.roles = self._learn_roles()
+        nouns = "|".join(re.escape(fold(n)) for n in lex.speech_nouns)
+        joins = "|".join(re.escape(fold(j)) for j in lex.speech_of)
+        self.speech = re.compile(rf"\b(?:{nouns})s?\s+(?:{joins})\s*") if nouns and joins else None
 
     def attribute(self, a: int, b: int, sent: int, last: _Said | None
                   ) -> tuple[str, str | None] | None:
@@ -204,11 +207,6 @@ class _Attributor:
         if found is None and self._alone(a, b):
             # A quote that is a sentence of its own: the one speaking here.
             found = self._pronoun(sent, a, last)
-        if (found is None and last is not None and last.sent == sent - 1
-                and self._paragraph(last.end) == self._paragraph(a)):
-            # "«…», a-t-il dit. Il a aussi évoqué «…»": with no speaker of its own, a quote
-            # right after another in its paragraph goes on with its source.
-            found = last.name, last.key
         return found
 
     # -- after the quote ---------------------------------------------------
@@ -416,12 +414,7 @@ class _Attributor:
     def _speech_noun(self, start: int, end: int, sent: int, last: _Said | None
                      ) -> tuple[str, str | None] | None:
         """"Le message du ministre italien … est clair : «…»": the speaker after the noun."""
-        low = fold(self.text[start:end])
-        nouns = "|".join(re.escape(fold(n)) for n in self.lex.speech_nouns)
-        joins = "|".join(re.escape(fold(j)) for j in self.lex.speech_of)
-        if not nouns or not joins:
-            return None
-        m = re.search(rf"\b(?:{nouns})s?\s+(?:{joins})\s*", low)
+        m = None if self.speech is None else self.speech.search(fold(self.text[start:end]))
         if m is None:
             return None
         phrase_start = start + m.end()
