@@ -101,6 +101,17 @@ def test_batched_search_finds_what_one_by_one_does(tmp_path: Path) -> None:
     single = [store.nearest(q, s, e, 5) for q, (s, e) in zip(queries, windows, strict=True)]
     assert [[n.article_id for n in b] for b in batched] == [[n.article_id for n in s]
                                                             for s in single]
+    # Against exact cosines: the 5 nearest of each day asked for, and of the undated.
+    vectors = {a.id: a.embedding.doc for a in articles if a.embedding is not None}
+    day_of = {a.id: a.published.date for a in articles}
+    for query, (start, end), found in zip(queries, windows[:2], batched, strict=False):
+        expected: set[str] = set()
+        for day in {day_of[i] for i in day_of if day_of[i] is None
+                    or (start is not None and end is not None and start <= day_of[i] <= end)}:
+            ids = sorted((i for i in day_of if day_of[i] == day),
+                         key=lambda i: -float(vectors[i] @ query))
+            expected.update(ids[:5])
+        assert {n.article_id for n in found} == expected
     # The window holds: only the days asked for, and the undated.
     assert {n.first_day for n in batched[1]} <= {"2022-02-07", None}
     assert batched[0][0].article_id == "v00" and batched[0][0].similarity > 0.99
