@@ -94,6 +94,7 @@ class Analyzer:
         stats.added = len(added)
         stats.rejected = len(rejected)
         stats.stories_touched = len(StoryGrouper(self.store, self.config.stories).add(added))
+        crosscheck.refresh_entities(self.store)
         for r in rejected:
             log.warning("rejected %s: %s", r.path, r.reason)
         self.store.record_rejections(uuid.uuid4().hex, rejected)
@@ -224,9 +225,10 @@ def build_report(store: Store, rejected: list[Rejection], stats: RunStats) -> Re
     reuse = ReuseReport(articles, store.reuse_pairs())
     reuse.annotate(articles)
     reuse.attach(stories)
-    entities, canon = crosscheck.entities(articles)
-    names = {key: e.name for e in entities for key in e.keys}
-    crosscheck.attach(stories, by_id, canon, {canon[k]: n for k, n in names.items()})
+    entities = store.entities()
+    canon = store.canonical_keys()
+    names = {canon[k]: e.name for e in entities for k in e.keys if canon.get(k) == k}
+    crosscheck.attach(stories, by_id, canon, names)
     return Report(
         articles=articles, rejected=rejected, stories=stories, storylines=store.storylines(),
         entities=entities, run=stats,

@@ -98,6 +98,14 @@ def test_adding_files_keeps_story_ids(seeds: Path, tmp_path: Path, db: Path) -> 
     assert full.run.added == 3 and full.run.unchanged == 2
     assert {s.id for s in early.stories} == {s.id for s in full.stories}
     assert sorted(len(s.articles) for s in full.stories) == [2, 3]
+    # Entities kept in the store come out as one run over all the files gives them.
+    once = recoupe.analyze([seeds], db=tmp_path / "once.db")
+
+    def entities(report: recoupe.Report) -> list[tuple[str, str, list[str], list[str]]]:
+        return sorted((e.id, e.name, e.aliases, sorted(e.articles)) for e in report.entities)
+
+    assert entities(full) == entities(once)
+    assert len(full.entities) > 20
 
 
 def test_same_text_from_two_paths_is_one_article(seeds: Path, tmp_path: Path, db: Path) -> None:

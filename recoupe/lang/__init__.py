@@ -148,7 +148,13 @@ class WhoLexicon:
     percent: tuple[str, ...] = ()
     currencies: dict[str, str] = field(default_factory=dict)  # "dollars": "USD"
     count_synonyms: dict[str, str] = field(default_factory=dict)  # "troupes": "soldats"
-    events: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type -> trigger stems
+    # Event type -> trigger phrases; a word ending in "*" is a stem ("déploy*").
+    events: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Words that, just before a trigger, say the event may not happen ("pourrait", "pas").
+    event_hedges: tuple[str, ...] = ()
+    # Words that open a clause of their own ("alors que", "où"): an event's parties are
+    # named in its clause.
+    clause_openers: tuple[str, ...] = ()
 
 
 def _optional(code: str | None, module: str, name: str) -> Any:

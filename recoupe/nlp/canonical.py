@@ -112,6 +112,13 @@ def surname(key: str) -> str | None:
     return parts[-1] if label == "PER" and len(parts) > 1 else None
 
 
+def surname_group(key: str) -> str | None:
+    """The last word of a person's key, alone or not: only keys sharing it are ever joined."""
+    label, _, words = key.partition(":")
+    parts = words.split()
+    return parts[-1] if label == "PER" and parts else None
+
+
 @cache
 def seats(code: str | None) -> dict[str, str]:
     """Folded institution seats of ``code`` ("maison blanche") -> the type they name."""

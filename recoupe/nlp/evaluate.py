@@ -7,7 +7,9 @@ Gold records (JSONL), one per article::
      "figures": [{"text": "3 000 soldats", "value": 3000}
                  | {"text": "...", "low": 10, "high": null}      # bounds and ranges
                  | {"text": "...", "about": 3000}],               # vague amounts
-     "ignore": ["text", ...]}
+     "ignore": ["text", ...],
+     "events": [{"type": "call", "participants": ["Joe Biden", "Emmanuel Macron"],
+                 "also": ["Maison Blanche"], "date": "2022-02-02"}]}   # optional
 
 ``text`` is an anchor: words as they stand in the article, found in its
 clean text (apostrophes, quotation marks, spaces and case folded). Items
@@ -24,6 +26,15 @@ bounds, or a range holding the vague amount), and entity canonicalisation:
 pairs of distinct names the system gave one entity, against alias groups
 (``--aliases``: a JSON list of lists of names); a name no group holds is
 its own entity.
+
+Events (only for records that hold ``events``): an article's frames, one per
+type and set of participants, against its gold events. A frame is exact when
+it has the gold type, every gold participant, and no participant outside
+``participants`` and ``also`` (names the gold accepts but does not require);
+loose when it has the type and at least one gold participant. A name matches
+a participant key when the article writes that key so, or the entity holding
+the key has it as name or alias, or an alias group joins them. Dates: of the
+exact frames whose gold has a date, the share that give that date.
 """
 
 from __future__ import annotations
@@ -69,25 +80,34 @@ def evaluate(gold: Sequence[Mapping[str, Any]], documents: Sequence[Mapping[str,
     found = {_doc_id(a): a for a in report.articles}
     found = {k: a for k, a in found.items() if k in wanted}
     missing = sorted(wanted - set(found))
-    quotes, figures = _Tally(), _Tally()
+    quotes, figures, events = _Tally(), _Tally(), _EventTally()
+    known = _EntityNames(report.entities, aliases or [])
     for g in gold:
         article = found.get(str(g["doc_id"]))
         if article is not None:
             _score_article(article, g, quotes, figures)
+            if "events" in g:
+                _score_events(article, g, events, known)
         else:
             quotes.gold += len(g.get("quotes") or [])
             figures.gold += len(g.get("figures") or [])
+            events.gold += len(g.get("events") or [])
+            events.articles += "events" in g
     out: dict[str, Any] = {
         "articles": len(gold),
         "articles_missing": missing,
         "quotes": quotes.scores(),
         "figures": figures.scores(),
     }
+    if events.articles:
+        out["events"] = events.scores()
     if aliases is not None:
         out["entities"] = _entity_scores(report.entities, aliases, errors)
     if errors:
         out["quote_errors"] = quotes.errors
         out["figure_errors"] = figures.errors
+        if events.articles:
+            out["event_errors"] = events.errors
     return out
 
 
@@ -119,6 +139,92 @@ def _score_article(article: Article, g: Mapping[str, Any], quotes: _Tally, figur
     f_gold = _anchored(text, g.get("figures") or [])
     f_pred = kept(article.figures, [s for s, _ in f_gold if s])
     _match(f_gold, f_pred, figures, doc, _value_right, _figure_view)
+
+
+class _EventTally:
+    def __init__(self) -> None:
+        self.articles = self.gold = self.pred = self.exact = self.loose = 0
+        self.dated = self.right_date = 0
+        self.errors: list[dict[str, Any]] = []
+
+    def scores(self) -> dict[str, Any]:
+        return {"articles": self.articles, "gold": self.gold, "predicted": self.pred,
+                "exact": prf(self.exact, self.pred, self.gold),
+                "loose": prf(self.loose, self.pred, self.gold),
+                "date_accuracy": round(self.right_date / self.dated, 4) if self.dated else None,
+                "dated": self.dated}
+
+
+class _EntityNames:
+    """The folded names a mention key goes by: its entity's name and aliases."""
+
+    def __init__(self, entities: Sequence[Any], aliases: Sequence[Sequence[str]]) -> None:
+        self.by_key: dict[str, set[str]] = {}
+        for e in entities:
+            names = {fold(n) for n in [e.name, *e.aliases]}
+            for key in e.keys:
+                self.by_key[key] = names
+        self.group = {fold(n): i for i, names in enumerate(aliases) for n in names}
+
+    def matches(self, name: str, key: str, written: dict[str, set[str]]) -> bool:
+        names = written.get(key, set()) | self.by_key.get(key, set())
+        want = fold(name)
+        if want in names:
+            return True
+        g = self.group.get(want)
+        return g is not None and any(self.group.get(n) == g for n in names)
+
+
+def _score_events(article: Article, g: Mapping[str, Any], tally: _EventTally,
+                  known: _EntityNames) -> None:
+    written: dict[str, set[str]] = {}
+    for m in article.mentions:
+        if m.key:
+            written.setdefault(m.key, set()).add(fold(m.text))
+    frames: dict[tuple[str, frozenset[str]], list[str]] = {}
+    for e in article.events:
+        dates = frames.setdefault((e.type, frozenset(e.participants)), [])
+        if e.date:
+            dates.append(e.date)
+    gold = list(g.get("events") or [])
+    doc = str(g["doc_id"])
+    tally.articles += 1
+    tally.gold += len(gold)
+    tally.pred += len(frames)
+
+    def covers(parties: frozenset[str], names: Sequence[str]) -> list[bool]:
+        return [any(known.matches(n, k, written) for k in parties) for n in names]
+
+    def exact(frame: tuple[str, frozenset[str]], ev: Mapping[str, Any]) -> bool:
+        allowed = [*ev["participants"], *(ev.get("also") or [])]
+        return (frame[0] == ev["type"] and all(covers(frame[1], ev["participants"]))
+                and all(any(known.matches(n, k, written) for n in allowed) for k in frame[1]))
+
+    def loose(frame: tuple[str, frozenset[str]], ev: Mapping[str, Any]) -> bool:
+        return frame[0] == ev["type"] and any(covers(frame[1], ev["participants"]))
+
+    free = list(frames)
+    left = []
+    for ev in gold:  # exact matches first, so a loose one never takes an exact one's frame
+        hit = next((f for f in free if exact(f, ev)), None)
+        if hit is None:
+            left.append(ev)
+            continue
+        tally.exact += 1
+        tally.loose += 1
+        free.remove(hit)
+        if ev.get("date"):
+            tally.dated += 1
+            tally.right_date += bool(frames[hit]) and frames[hit][0] == ev["date"]
+    for ev in left:
+        hit = next((f for f in free if loose(f, ev)), None)
+        if hit is not None:
+            tally.loose += 1
+            free.remove(hit)
+            tally.errors.append({"doc": doc, "wrong": dict(ev), "got": [hit[0], sorted(hit[1])]})
+        else:
+            tally.errors.append({"doc": doc, "missed": dict(ev)})
+    tally.errors.extend({"doc": doc, "spurious": [f[0], sorted(f[1])]} for f in free)
 
 
 def _match(gold: list[tuple[tuple[int, int] | None, Mapping[str, Any]]], pred: Sequence[Any],

@@ -1,6 +1,6 @@
 """Store: where articles, learnt boilerplate and stories live between runs."""
 
-from .base import Neighbour, Store, StoryState, open_store
+from .base import NameRow, Neighbour, Store, StoryState, open_store
 from .sqlite import SQLiteStore
 
-__all__ = ["Neighbour", "SQLiteStore", "Store", "StoryState", "open_store"]
+__all__ = ["NameRow", "Neighbour", "SQLiteStore", "Store", "StoryState", "open_store"]

@@ -18,6 +18,7 @@ from ..config import StoreConfig
 from ..model import (
     Article,
     Embedding,
+    Entity,
     Fingerprint,
     Granularity,
     PublishedDate,
@@ -73,6 +74,16 @@ def own_span(published: PublishedDate) -> tuple[str, str] | None:
     if published.basis == "story":
         return None
     return date_span(published.date, published.granularity)
+
+
+@dataclass(frozen=True, slots=True)
+class NameRow:
+    """How often one article names one mention key with one written name."""
+
+    article_id: str
+    key: str
+    name: str
+    n: int
 
 
 class Store(Protocol):
@@ -142,6 +153,18 @@ class Store(Protocol):
     def storylines(self, ids: Sequence[str] | None = None) -> list[Storyline]: ...
     def save_storyline(self, storyline: Storyline) -> None: ...
     def rename_storyline(self, old_id: str, new_id: str) -> None: ...
+    def stale_names(self) -> list[NameRow]:
+        """The names of every key an article added or changed since ``save_entities`` names,
+        and of every key sharing a surname group with one: all an entity count may change by."""
+        ...
+    def save_entities(self, entities: Sequence[Entity], canonical: dict[str, str]) -> None:
+        """Keep ``entities``, recount under ``canonical`` (key -> canonical key) the keys it
+        holds, and drop the entities whose key no longer is canonical."""
+        ...
+    def entities(self, ids: Sequence[str] | None = None) -> list[Entity]:
+        """Entities with every article naming them, the most named first."""
+        ...
+    def canonical_keys(self) -> dict[str, str]: ...
     def flush(self) -> None:
         """Write what is kept in memory (index pages) to disk."""
         ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import struct
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from ..errors import StoreError
 from ..model import (
     Article,
     Embedding,
+    Entity,
     Fingerprint,
     Granularity,
     Rejection,
@@ -28,9 +30,11 @@ from ..model import (
     article_payload,
     from_dict,
 )
+from ..nlp.canonical import surname_group
 from .ann import UNDATED, PartitionedIndex, days_between, months_between
-from .base import IndexedFingerprint, Neighbour, StoryState, own_span, register_store
+from .base import IndexedFingerprint, NameRow, Neighbour, StoryState, own_span, register_store
 
+_NAMES_VERSION = 4  # the migration that adds article_names: filled from stored articles
 _CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
 
 
@@ -83,6 +87,8 @@ class SQLiteStore:
             with self._tx():
                 for statement in _statements(sql):
                     self.conn.execute(statement)
+                if version == _NAMES_VERSION:
+                    self._backfill_names()
                 self.conn.execute(f"PRAGMA user_version = {version}")
 
     @property
@@ -151,6 +157,7 @@ class SQLiteStore:
                     (article.id, article.path),
                 )
             self._count_terms(article.terms, +1)
+            self._save_names(db, article)
             moved = self._file_vectors(article)
         if moved is not None:
             # After the commit: the database is the truth, the index follows it.
@@ -562,6 +569,94 @@ class SQLiteStore:
                        "SELECT ?, title FROM storylines WHERE id = ?", (new_id, old_id))
             db.execute("DELETE FROM storylines WHERE id = ?", (old_id,))
 
+    # -- entities
+
+    def _save_names(self, db: sqlite3.Connection, article: Article) -> None:
+        # The keys the article named before count again too: it may name them no more.
+        db.execute("UPDATE name_keys SET stale = 1 WHERE key IN "
+                   "(SELECT key FROM article_names WHERE article_id = ?)", (article.id,))
+        db.execute("DELETE FROM article_names WHERE article_id = ?", (article.id,))
+        counts = Counter((m.key, " ".join(m.text.split())) for m in article.mentions if m.key)
+        db.executemany("INSERT INTO article_names(article_id, key, name, n) VALUES (?, ?, ?, ?)",
+                       [(article.id, k, name, n) for (k, name), n in counts.items()])
+        db.executemany(
+            "INSERT INTO name_keys(key, surname) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET stale = 1",
+            [(k, surname_group(k)) for k in {k for k, _ in counts}],
+        )
+
+    def _backfill_names(self) -> None:
+        for article in self.get_articles():
+            self._save_names(self.conn, article)
+
+    def stale_names(self) -> list[NameRow]:
+        stale = [r[0] for r in self.conn.execute("SELECT key FROM name_keys WHERE stale = 1")]
+        keys = set(stale)
+        groups = sorted({g for k in stale if (g := surname_group(k))})
+        for chunk in _chunks(groups):
+            keys.update(r[0] for r in self.conn.execute(
+                f"SELECT key FROM name_keys WHERE surname IN ({_marks(chunk)})", chunk))
+        rows: list[tuple[int, NameRow]] = []
+        for chunk in _chunks(sorted(keys)):
+            rows.extend((seq, NameRow(a, k, name, n)) for seq, a, k, name, n in self.conn.execute(
+                "SELECT a.seq, an.article_id, an.key, an.name, an.n FROM article_names an "
+                f"JOIN articles a ON a.id = an.article_id WHERE an.key IN ({_marks(chunk)})", chunk))
+        rows.sort(key=lambda r: (r[0], r[1].key, r[1].name))
+        return [r for _, r in rows]
+
+    def save_entities(self, entities: Sequence[Entity], canonical: dict[str, str]) -> None:
+        with self._tx() as db:
+            # A stale key no article names any more goes, with its entity.
+            gone = [r[0] for r in db.execute(
+                "SELECT key FROM name_keys nk WHERE stale = 1 AND NOT EXISTS "
+                "(SELECT 1 FROM article_names an WHERE an.key = nk.key)")]
+            db.executemany("DELETE FROM entities WHERE key = ?", [(k,) for k in gone])
+            db.executemany("DELETE FROM name_keys WHERE key = ?", [(k,) for k in gone])
+            db.executemany("UPDATE name_keys SET canonical = ?, stale = 0 WHERE key = ?",
+                           [(c, k) for k, c in canonical.items()])
+            db.executemany("DELETE FROM entities WHERE key = ?",
+                           [(k,) for k, c in canonical.items() if k != c])
+            db.executemany(
+                "INSERT INTO entities(id, key, type, name, aliases, articles, former_ids) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "type = excluded.type, name = excluded.name, aliases = excluded.aliases, "
+                "articles = excluded.articles, former_ids = excluded.former_ids",
+                [(e.id, _canonical_of(e, canonical), e.type, e.name,
+                  json.dumps(e.aliases, ensure_ascii=False), len(e.articles),
+                  json.dumps(e.former_ids)) for e in entities],
+            )
+
+    def entities(self, ids: Sequence[str] | None = None) -> list[Entity]:
+        query = "SELECT id, key, type, name, aliases, former_ids FROM entities"
+        rows: list[tuple[str, str, str, str, str, str]] = []
+        for chunk in [None] if ids is None else list(_chunks(list(ids))):
+            where = "" if chunk is None else f" WHERE id IN ({_marks(chunk)})"
+            rows.extend(self.conn.execute(query + where, chunk or ()))
+        by_key = {
+            key: Entity(id=i, name=name, type=t, aliases=json.loads(aliases),  # type: ignore[arg-type]
+                        former_ids=json.loads(former))
+            for i, key, t, name, aliases, former in rows
+        }
+        for chunk in _chunks(sorted(by_key)):
+            for canonical, key, article_id in self.conn.execute(
+                "SELECT nk.canonical, nk.key, an.article_id FROM name_keys nk "
+                "JOIN article_names an ON an.key = nk.key JOIN articles a ON a.id = an.article_id "
+                f"WHERE nk.canonical IN ({_marks(chunk)}) ORDER BY a.seq", chunk,
+            ):
+                entity = by_key[canonical]
+                if key not in entity.keys:
+                    entity.keys.append(key)
+                if not entity.articles or entity.articles[-1] != article_id:  # rows come by seq
+                    entity.articles.append(article_id)
+        out = list(by_key.values())
+        for e in out:
+            e.keys.sort()
+        out.sort(key=lambda e: (-len(e.articles), e.name, e.id))
+        return out
+
+    def canonical_keys(self) -> dict[str, str]:
+        return dict(self.conn.execute(
+            "SELECT key, canonical FROM name_keys WHERE canonical IS NOT NULL"))
+
     def flush(self) -> None:
         for index in (self._ann, self._story_ann):
             if index is not None:
@@ -687,6 +782,10 @@ def _pack(values: Sequence[int]) -> bytes:
 
 def _unpack(data: bytes) -> list[int]:
     return list(struct.unpack(f"<{len(data) // 8}q", data))
+
+
+def _canonical_of(entity: Entity, canonical: dict[str, str]) -> str:
+    return next(k for k in entity.keys if canonical.get(k) == k)
 
 
 def _chunks(items: list[Any]) -> Iterator[list[Any]]:

@@ -1,7 +1,9 @@
 """Cross-checking a story's sources: one entity list, shared quotes, compared figures, events.
 
 Entities: the articles' mention keys, with a lone surname ("PER:kirby") joined
-to the one full name of the store that ends with it ("PER:john kirby").
+to the one full name of the store that ends with it ("PER:john kirby"); kept
+in the store and counted again, after each run, only where new articles name
+a key or its surname.
 Quotes: the same words in several articles are one quote (compared folded,
 one containing the other), with every article and the earliest. Figures: of
 the same thing counted (the same noun, currency or "%"), figures of different
@@ -29,6 +31,7 @@ from ..model import (
     Story,
 )
 from ..nlp.canonical import fold, surname
+from ..store.base import NameRow, Store
 
 _SAME_CONTEXT = 0.4  # overlap of content words: the same quantity whatever the values
 _FITTING_CONTEXT = 0.1  # ... or this much, when the values fit together
@@ -54,25 +57,30 @@ def key_map(keys: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def entities(articles: Sequence[Article]) -> tuple[list[Entity], dict[str, str]]:
-    """The store's entities, and each mention key's canonical key."""
-    canon = key_map(m.key for a in articles for m in a.mentions if m.key)
+def refresh_entities(store: Store) -> int:
+    """Count again the entities the articles stored since the last count may change."""
+    rows = store.stale_names()
+    entities, canon = build_entities(rows)
+    store.save_entities(entities, canon)
+    return len(entities)
+
+
+def build_entities(rows: Sequence[NameRow]) -> tuple[list[Entity], dict[str, str]]:
+    """Entities of ``rows`` (in article order), and each of their keys' canonical key."""
+    canon = key_map(r.key for r in rows)
     names: dict[str, Counter[str]] = defaultdict(Counter)
     where: dict[str, list[str]] = defaultdict(list)
     keys: dict[str, set[str]] = defaultdict(set)
-    for article in articles:
-        for m in article.mentions:
-            if not m.key:
-                continue
-            key = canon[m.key]
-            names[key][" ".join(m.text.split())] += 1
-            keys[key].add(m.key)
-            if not where[key] or where[key][-1] != article.id:
-                where[key].append(article.id)
+    for r in rows:
+        key = canon[r.key]
+        names[key][r.name] += r.n
+        keys[key].add(r.key)
+        if not where[key] or where[key][-1] != r.article_id:
+            where[key].append(r.article_id)
     out = []
     for key, surface in names.items():
         # The fullest of the common forms: "Emmanuel Macron" over "Macron".
-        name = max(surface, key=lambda s: (len(s.split()) > 1, surface[s], len(s)))
+        name = max(surface, key=lambda s: (len(s.split()) > 1, surface[s], len(s), s))
         label = key.partition(":")[0]
         out.append(Entity(
             id=entity_id(key), name=name, type=label,  # type: ignore[arg-type]

@@ -97,6 +97,21 @@ def test_a_demonstrative_source_and_a_bracketed_credit(tmp_path: Path) -> None:
     assert by["le président"].speaker != "JEAN DUPONT"
 
 
+def test_events_hedged_quoted_and_who_reports_them(tmp_path: Path) -> None:
+    article = _run(tmp_path, (
+        "L'Otan a annoncé l'envoi de 5 000 soldats en Roumanie, a indiqué le Pentagone. "
+        "Emmanuel Macron pourrait se rendre à Moscou. "
+        "\"Nous allons bombarder Kiev\", a déclaré Dmitri Peskov. "
+        "Le sommet de Genève a été reporté, alors que les Occidentaux accusent le Kremlin "
+        "de masser des troupes."))
+    events = {(e.type, frozenset(e.participants)) for e in article.events}
+    assert ("deploy", frozenset({"ORG:nato", "LOC:romania"})) in events
+    assert "announce" in {t for t, _ in events}
+    assert not any("ORG:pentagon" in p for _, p in events)  # it only reports them
+    assert ("accuse", frozenset({"ORG:kremlin"})) in events  # Geneva is the other clause's
+    assert not {t for t, _ in events} & {"visit", "attack"}  # a hedge, a quotation
+
+
 def test_harness_scores_the_seed_annotations() -> None:
     gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines()]
     seeds = [g for g in gold if g["doc_id"].endswith(".txt")]
@@ -126,6 +141,8 @@ def test_annotated_french_set() -> None:
     assert scores["figures"]["correct"]["f1"] >= 0.9
     assert scores["quotes"]["correct"]["f1"] >= 0.88
     assert scores["entities"]["precision"] >= 0.95
+    assert scores["events"]["articles"] == 15
+    assert scores["events"]["loose"]["f1"] >= 0.7 and scores["events"]["exact"]["f1"] >= 0.44
 
 
 def test_cli_names_a_missing_document_source(tmp_path: Path) -> None:

@@ -1,0 +1,85 @@
+"""Entities kept in the store: counted again only where new articles change them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from recoupe.model import Article, Mention
+from recoupe.store import SQLiteStore
+from recoupe.stories.crosscheck import entity_id, refresh_entities
+
+
+def _article(i: str, *names: tuple[str, str]) -> Article:
+    mentions = [Mention(0, len(text), text, "PER", 0, key) for text, key in names]
+    return Article(id=i, raw_text=i, text=i, mentions=mentions)
+
+
+def _view(store: SQLiteStore) -> dict[str, tuple[str, list[str], list[str]]]:
+    return {e.id: (e.name, e.aliases, e.articles) for e in store.entities()}
+
+
+def test_a_surname_joins_its_one_full_name_until_a_second_arrives(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    store.save_article(_article("a1", ("Emmanuel Macron", "PER:emmanuel macron"),
+                                ("Macron", "PER:macron"), ("Macron", "PER:macron")))
+    store.save_article(_article("a2", ("Macron", "PER:macron"), ("Joe Biden", "PER:joe biden")))
+    refresh_entities(store)
+    macron = entity_id("PER:emmanuel macron")
+    assert _view(store)[macron] == ("Emmanuel Macron", ["Macron"], ["a1", "a2"])
+    assert entity_id("PER:macron") not in _view(store)
+    assert store.canonical_keys()["PER:macron"] == "PER:emmanuel macron"
+    assert store.stale_names() == []  # nothing to count again
+
+    # A second Macron: the lone surname is ambiguous again, and only that group is recounted.
+    store.save_article(_article("a3", ("Brigitte Macron", "PER:brigitte macron")))
+    assert {r.key for r in store.stale_names()} == {
+        "PER:brigitte macron", "PER:emmanuel macron", "PER:macron"}
+    refresh_entities(store)
+    view = _view(store)
+    assert view[macron] == ("Emmanuel Macron", [], ["a1"])
+    assert view[entity_id("PER:macron")] == ("Macron", [], ["a1", "a2"])
+    assert view[entity_id("PER:brigitte macron")][2] == ["a3"]
+    assert view[entity_id("PER:joe biden")][2] == ["a2"]
+
+    # An article analysed again that names someone no more: the entity goes with the name.
+    store.save_article(_article("a3"))
+    refresh_entities(store)
+    assert entity_id("PER:brigitte macron") not in _view(store)
+    store.close()
+
+
+def test_entities_are_the_same_whatever_the_order(tmp_path: Path) -> None:
+    articles = [
+        _article("a1", ("Kirby", "PER:kirby")),
+        _article("a2", ("John Kirby", "PER:john kirby")),
+        _article("a3", ("Kirby", "PER:kirby"), ("Jen Psaki", "PER:jen psaki")),
+    ]
+    views = []
+    for order in ([0, 1, 2], [2, 0, 1], [1, 2, 0]):
+        store = SQLiteStore(tmp_path / f"{order}.db")
+        for i in order:  # one run per article
+            store.save_article(articles[i])
+            refresh_entities(store)
+        views.append({k: (n, al, sorted(ar)) for k, (n, al, ar) in _view(store).items()})
+        store.close()
+    assert views[0] == views[1] == views[2]
+    assert views[0][entity_id("PER:john kirby")] == ("John Kirby", ["Kirby"], ["a1", "a2", "a3"])
+
+
+def test_an_older_store_gets_its_names_on_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = SQLiteStore(path)
+    store.save_article(_article("a1", ("Joe Biden", "PER:joe biden")))
+    store.close()
+    # Back to schema 3, as a store written before entities were kept.
+    conn = sqlite3.connect(path)
+    for table in ("entities", "name_keys", "article_names"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(path)
+    refresh_entities(store)
+    assert _view(store)[entity_id("PER:joe biden")] == ("Joe Biden", [], ["a1"])
+    store.close()
