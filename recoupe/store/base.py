@@ -154,8 +154,8 @@ class Store(Protocol):
     def save_storyline(self, storyline: Storyline) -> None: ...
     def rename_storyline(self, old_id: str, new_id: str) -> None: ...
     def stale_names(self) -> list[NameRow]:
-        """The names of every key an article added or changed since ``save_entities`` names,
-        and of every key sharing a surname group with one: all an entity count may change by."""
+        """The rows of every key an article stored since the last ``save_entities`` names (or
+        named), and of every key in the same surname group: all an entity count may change by."""
         ...
     def save_entities(self, entities: Sequence[Entity], canonical: dict[str, str]) -> None:
         """Keep ``entities``, recount under ``canonical`` (key -> canonical key) the keys it

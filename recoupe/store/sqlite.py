@@ -585,8 +585,10 @@ class SQLiteStore:
         )
 
     def _backfill_names(self) -> None:
-        for article in self.get_articles():
-            self._save_names(self.conn, article)
+        ids = [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq")]
+        for chunk in _chunks(ids):  # a chunk at a time: a large store never sits in memory
+            for article in self.get_articles(chunk):
+                self._save_names(self.conn, article)
 
     def stale_names(self) -> list[NameRow]:
         stale = [r[0] for r in self.conn.execute("SELECT key FROM name_keys WHERE stale = 1")]
