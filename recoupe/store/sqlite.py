@@ -241,16 +241,29 @@ class SQLiteStore:
 
     def nearest_stories(self, vector: Any, start: str, end: str, k: int
                         ) -> list[tuple[str, str | None, float]]:
-        found = dict(self._story_index(len(vector)).search(
-            vector, [*months_between(start, end), UNDATED], k))
-        out = []
-        for chunk in _chunks(list(found)):
+        return self.nearest_stories_many([vector], [(start, end)], k)[0]
+
+    def nearest_stories_many(self, vectors: Sequence[Any], windows: Sequence[tuple[str, str]],
+                             k: int) -> list[list[tuple[str, str | None, float]]]:
+        if not len(vectors):
+            return []
+        index = self._story_index(len(vectors[0]))
+        searched = index.search_many(
+            np.asarray(vectors, dtype=np.float32),
+            [[*months_between(start, end), UNDATED] for start, end in windows], k)
+        founds = [dict(zip(keys.tolist(), sims.tolist(), strict=True)) for keys, sims in searched]
+        stories: dict[int, tuple[str, str | None]] = {}
+        for chunk in _chunks(sorted({seq for found in founds for seq in found})):
             for seq, story_id, day in self.conn.execute(
                 f"SELECT seq, id, date FROM stories WHERE seq IN ({_marks(chunk)})", chunk
             ):
-                if day is None or start <= day <= end:
-                    out.append((story_id, day, found[seq]))
-        return sorted(out, key=lambda r: -r[2])
+                stories[seq] = (story_id, day)
+        out = []
+        for (start, end), found in zip(windows, founds, strict=True):
+            near = [(*stories[seq], sim) for seq, sim in found.items() if seq in stories
+                    if stories[seq][1] is None or start <= str(stories[seq][1]) <= end]
+            out.append(sorted(near, key=lambda r: -r[2]))
+        return out
 
     def _filed_where(self, partition: str) -> tuple[str, tuple[str, ...]]:
         if partition == UNDATED:
@@ -479,33 +492,59 @@ class SQLiteStore:
         ]
 
     def save_story(self, state: StoryState) -> None:
+        self.save_stories([state])
+
+    def save_stories(self, states: Sequence[StoryState]) -> None:
+        """``save_story`` for many: one transaction, one index insertion per month."""
+        with self._tx() as db:
+            filed = [self._write_story(db, state) for state in states]
+        # After the writes: the database is the truth, the index follows it.
+        index: PartitionedIndex | None = None
+        adds = []
+        for state, (seq, old_day, had_vector) in zip(states, filed, strict=True):
+            if state.vector is not None:
+                index = index or self._story_index(len(state.vector))
+                adds.append((seq, state.story.date, state.vector))
+            if had_vector:
+                index = index or self._story_index()
+                if state.vector is None or index.partition(old_day) != index.partition(
+                        state.story.date):
+                    index.remove(seq, old_day)
+        if adds and index is not None:
+            index.add_many([a[0] for a in adds], [a[1] for a in adds],
+                           np.vstack([np.asarray(a[2], np.float32) for a in adds]))
+
+    def set_storyline(self, story_id: str, storyline: str | None) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE stories SET storyline = ? WHERE id = ?", (storyline, story_id))
+
+    def _write_story(self, db: sqlite3.Connection, state: StoryState
+                     ) -> tuple[int, str | None, bool]:
+        """Write one story's row and members: (its index key, the day it was filed under,
+        whether it had a vector there)."""
         story = state.story
         vector = None if state.vector is None else np.asarray(state.vector, np.float32).tobytes()
-        before = self.conn.execute("SELECT date, vector FROM stories WHERE id = ?",
-                                   (story.id,)).fetchone()
-        with self._tx() as db:
-            db.execute(
-                """INSERT INTO stories(id, headline, date, date_granularity, centroid, vector,
-                       storyline)
-                   VALUES (?,?,?,?,'{}',?,?)
-                   ON CONFLICT(id) DO UPDATE SET headline=excluded.headline, date=excluded.date,
-                       date_granularity=excluded.date_granularity, vector=excluded.vector,
-                       storyline=excluded.storyline,
-                       updated_at=strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
-                (story.id, story.headline, story.date, story.date_granularity, vector,
-                 story.storyline),
-            )
-            db.executemany(
-                "INSERT INTO story_articles(article_id, story_id) VALUES (?, ?) "
-                "ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id",
-                [(a, story.id) for a in story.articles],
-            )
-            seq = db.execute("SELECT seq FROM stories WHERE id = ?", (story.id,)).fetchone()[0]
-        if state.vector is not None:
-            index = self._story_index(len(state.vector))
-            if before is not None and before[1] is not None:
-                index.remove(seq, before[0] or "")
-            index.add(seq, story.date, np.asarray(state.vector, np.float32))
+        before = db.execute("SELECT date, vector FROM stories WHERE id = ?",
+                            (story.id,)).fetchone()
+        db.execute(
+            """INSERT INTO stories(id, headline, date, date_granularity, centroid, vector,
+                   storyline)
+               VALUES (?,?,?,?,'{}',?,?)
+               ON CONFLICT(id) DO UPDATE SET headline=excluded.headline, date=excluded.date,
+                   date_granularity=excluded.date_granularity, vector=excluded.vector,
+                   storyline=excluded.storyline,
+                   updated_at=strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
+            (story.id, story.headline, story.date, story.date_granularity, vector,
+             story.storyline),
+        )
+        db.executemany(
+            "INSERT INTO story_articles(article_id, story_id) VALUES (?, ?) "
+            "ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id",
+            [(a, story.id) for a in story.articles],
+        )
+        seq = db.execute("SELECT seq FROM stories WHERE id = ?", (story.id,)).fetchone()[0]
+        had = before is not None and before[1] is not None
+        return int(seq), (before[0] if before is not None else None), had
 
     def retire_story(self, old_id: str, new_id: str) -> None:
         if old_id == new_id:

@@ -110,8 +110,8 @@ class StoryGrouper:
             docs = [e.doc for e in embeddings.values()]
             state.vector = unit(np.mean(docs, axis=0)) if docs else None
             describe_story(state.story, members, embeddings, state.vector)
-            self.store.save_story(state)
             done.append(state)
+        self.store.save_stories(done)
         # Ids no story bears any more become aliases: of the story that took its articles,
         # or, for a story emptied by moves, of where its last article went.
         final = {a: s.story.id for s in done for a in s.story.articles}
@@ -195,6 +195,12 @@ class _Run:
             # four times as many leaves room for those that may not.
             limit=4 * self.config.matched)
         self.found.update((a.id, f) for a, f in zip(chosen, found, strict=True))
+        # Whose story each neighbour that may join is in, read once for the batch: the store
+        # changes no owner during the pass, and per-article lookups cost a query each.
+        floor = match_floor(self.config.join)
+        near = {n.article_id for f in found for n in f if n.similarity >= floor}
+        self.owner.update(self.store.story_of(sorted(near - set(self.owner))))
+        self._load_stories({self.owner[i] for i in near if i in self.owner})
 
     def place(self, article: Article, again: bool = False) -> None:
         """Put ``article`` in the story it matches best, or a new one; ``again``: it had one."""

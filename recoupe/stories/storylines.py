@@ -40,11 +40,14 @@ class StorylineLinker:
     def link(self, states: Sequence[StoryState]) -> None:
         known = {s.story.id: s for s in states}
         lines: set[str] = set()
-        for state in sorted(states, key=lambda s: (s.story.date or "9999-99-99", s.story.id)):
+        ordered = sorted(states, key=lambda s: (s.story.date or "9999-99-99", s.story.id))
+        # Linking moves no vector, so every story's neighbours are searched at once.
+        nearest = self._nearest([s for s in ordered if s.story.storyline is None])
+        for state in ordered:
             if state.story.storyline is not None:
                 lines.add(state.story.storyline)
                 continue
-            partner = self._partner(state, known)
+            partner = self._partner(state, nearest.get(state.story.id, []), known)
             if partner is None:
                 continue
             line = partner.story.storyline
@@ -53,24 +56,28 @@ class StorylineLinker:
                 line = line_id(first.story.id)
                 self.store.save_storyline(Storyline(id=line, title="", stories=[]))
                 partner.story.storyline = line
-                self.store.save_story(partner)
+                self.store.set_storyline(partner.story.id, line)
             state.story.storyline = line
-            self.store.save_story(state)
+            self.store.set_storyline(state.story.id, line)
             lines.add(line)
         if lines:
             self._title(lines)
 
-    def _partner(self, state: StoryState, known: dict[str, StoryState]) -> StoryState | None:
-        """The closest story within the gap, if close enough."""
-        story = state.story
-        if state.vector is None or story.date is None:
-            return None
-        day = date.fromisoformat(story.date)
+    def _nearest(self, states: Sequence[StoryState]
+                 ) -> dict[str, list[tuple[str, str | None, float]]]:
+        """The stories near each dated story with a vector, within the gap of its day."""
         gap = timedelta(days=self.config.storyline_gap_days)
-        found = self.store.nearest_stories(state.vector, (day - gap).isoformat(),
-                                           (day + gap).isoformat(), _SEARCH)
+        wanted = [s for s in states if s.vector is not None and s.story.date is not None]
+        windows = [((date.fromisoformat(str(s.story.date)) - gap).isoformat(),
+                    (date.fromisoformat(str(s.story.date)) + gap).isoformat()) for s in wanted]
+        found = self.store.nearest_stories_many([s.vector for s in wanted], windows, _SEARCH)
+        return {s.story.id: near for s, near in zip(wanted, found, strict=True)}
+
+    def _partner(self, state: StoryState, found: list[tuple[str, str | None, float]],
+                 known: dict[str, StoryState]) -> StoryState | None:
+        """The closest story within the gap, if close enough."""
         best = next((story_id for story_id, when, sim in found
-                     if story_id != story.id and when is not None
+                     if story_id != state.story.id and when is not None
                      and sim >= self.config.storyline_join), None)
         if best is None:
             return None

@@ -8,8 +8,8 @@ import pytest
 
 import recoupe
 from recoupe.errors import StoreError
-from recoupe.model import Article, Embedding, PublishedDate
-from recoupe.store import SQLiteStore
+from recoupe.model import Article, Embedding, PublishedDate, Story
+from recoupe.store import SQLiteStore, StoryState
 from recoupe.store.sqlite import migrations
 
 
@@ -118,6 +118,38 @@ def test_batched_search_finds_what_one_by_one_does(tmp_path: Path) -> None:
     limited = store.nearest_many(queries, windows, 5, limit=3)
     assert [[n.article_id for n in x] for x in limited] == [[n.article_id for n in b[:3]]
                                                             for b in batched]
+    store.close()
+
+
+def test_stories_saved_together_are_found_as_one_by_one(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    store = SQLiteStore(tmp_path / "s.db")
+    store.save_article(_vector_article(0, "2022-02-01", np.eye(1, 16, dtype=np.float32)))
+    days = ["2022-01-20", "2022-02-02", "2022-02-25", "2022-03-03", None]
+    states = []
+    for i in range(30):
+        v = rng.normal(size=16).astype(np.float32)
+        states.append(StoryState(Story(id=f"s{i:02d}", articles=[], date=days[i % 5]),
+                                 v / np.linalg.norm(v)))
+    store.save_stories(states)
+    # A story moved to another month leaves its old month's index.
+    states[0].story.date = "2022-03-10"
+    store.save_stories([states[0]])
+    windows = [("2022-01-15", "2022-02-10"), ("2022-02-20", "2022-03-31")]
+    queries = [states[0].vector, states[1].vector]
+    batched = store.nearest_stories_many(queries, windows, 8)
+    single = [store.nearest_stories(q, s, e, 8) for q, (s, e) in zip(queries, windows, strict=True)]
+    assert batched == single
+    assert ("s00", "2022-03-10") in {r[:2] for r in batched[1]}  # filed under its new month
+    assert all(day is None or "2022-01-15" <= day <= "2022-02-10" for _, day, _ in batched[0])
+    assert "s00" not in {story_id for story_id, _, _ in batched[0]}
+    # Exact cosines: every story of the second window's months, nearest first.
+    inside = [s for s in states if s.story.date is None or s.story.date >= "2022-02-20"]
+    expected = sorted(inside, key=lambda s: -float(s.vector @ queries[1]))[:8]
+    assert [r[0] for r in batched[1]][:3] == [s.story.id for s in expected][:3]
+    store.set_storyline("s01", "l01")
+    (back,) = store.story_states(["s01"])
+    assert back.story.storyline == "l01" and back.story.date == "2022-02-02"
     store.close()
 
 
