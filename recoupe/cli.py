@@ -153,7 +153,7 @@ def eval_clustering(
 
 @eval_app.command("whowhat")
 def eval_whowhat(
-    gold: Annotated[Path, typer.Argument(help="Annotations, JSONL: doc_id, quotes, figures, ignore.")],
+    gold: Annotated[Path, typer.Argument(help="Annotations, JSONL: doc_id, quotes, figures, events, ignore.")],
     documents: Annotated[list[Path], typer.Option(
         "--documents", help="Articles: ML-Crisis JSONL (doc_id, text), or text files or folders "
                             "(doc_id = file name). Repeat for several.")],
@@ -162,7 +162,7 @@ def eval_whowhat(
     errors: Annotated[bool, typer.Option("--errors", help="List missed, spurious and wrong items.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
-    """Quotes (with speakers), figures (with values) and entity merges against annotations."""
+    """Quotes (with speakers), figures (with values), entity merges and events against annotations."""
     from .nlp.evaluate import evaluate
 
     _logging(quiet=True, verbose=False)

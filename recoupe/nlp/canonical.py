@@ -20,6 +20,15 @@ _ENDINGS = re.compile(r"(?:iy|yy|yi|ij|ii)$")
 _SKI = re.compile(r"ski$")
 
 
+_PLAIN = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ",
+                        "\u2009": " ", "\u2011": "-", "\u2010": "-"})
+
+
+def normalise_for_matching(text: str) -> str:
+    """Same length as ``text``: typographic apostrophes and non-breaking spaces made plain."""
+    return text.translate(_PLAIN)
+
+
 def fold(text: str) -> str:
     """Lowercase, accents off, typographic apostrophes straight, spaces single."""
     text = text.replace("\u2019", "'").replace("\u02bc", "'").replace("`", "'")

@@ -1,4 +1,4 @@
-"""Quotes, figures and entity merges scored against hand annotations.
+"""Quotes, figures, entity merges and event frames scored against hand annotations.
 
 Gold records (JSONL), one per article::
 

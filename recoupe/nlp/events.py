@@ -28,6 +28,7 @@ from ..config import Config
 from ..lang import who_lexicon
 from ..model import Article, EventMention
 from ..pipeline import register_stage
+from .canonical import normalise_for_matching
 
 _TWO_PARTIES = {"call", "meet"}
 _WITH_PLACES = {"visit", "deploy", "attack"}
@@ -137,9 +138,9 @@ def _phrases(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _lower(text: str) -> str:
-    """Lower case with straight apostrophes, one character for one (offsets stay the text's)."""
+    """Lower case, made plain, one character for one (offsets stay the text's)."""
     return "".join(c if len(low := c.lower()) != 1 else low
-                   for c in text.replace("\u2019", "'").replace("\u02bc", "'"))
+                   for c in normalise_for_matching(text))
 
 
 def _hedged(before: str, hedges: frozenset[str]) -> bool:

@@ -77,11 +77,7 @@ class PartitionedIndex:
         self._dirty.add(name)
 
     def add(self, key: int, day: str | None, vector: Any) -> None:
-        index = self._part(self.partition(day))
-        if key in index:
-            index.remove(key)
-        index.add(np.uint64(key), np.asarray(vector, dtype=np.float32))
-        self._touch(self.partition(day))
+        self.add_many([key], [day], np.asarray(vector, dtype=np.float32)[None, :])
 
     def add_many(self, keys: Sequence[int], days: Sequence[str | None], vectors: Any) -> None:
         """``add`` for many keys: one insertion per partition, where key-by-key calls
@@ -97,7 +93,10 @@ class PartitionedIndex:
             for row in picked:
                 if keys[row] in index:
                     index.remove(keys[row])
-            index.add(np.asarray([keys[r] for r in picked], dtype=np.uint64), vectors[picked])
+            # One thread: the graph then comes out the same on every run (threads insert
+            # in no fixed order), and searches, hence stories and storylines, do too.
+            index.add(np.asarray([keys[r] for r in picked], dtype=np.uint64), vectors[picked],
+                      threads=1)
             self._touch(name)
 
     def remove(self, key: int, day: str | None) -> None:

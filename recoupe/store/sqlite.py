@@ -260,8 +260,11 @@ class SQLiteStore:
                 stories[seq] = (story_id, day)
         out = []
         for (start, end), found in zip(windows, founds, strict=True):
-            near = [(*stories[seq], sim) for seq, sim in found.items() if seq in stories
-                    if stories[seq][1] is None or start <= str(stories[seq][1]) <= end]
+            near = []
+            for seq, sim in found.items():
+                story_id, day = stories.get(seq, ("", None))
+                if story_id and (day is None or start <= day <= end):
+                    near.append((story_id, day, sim))
             out.append(sorted(near, key=lambda r: -r[2]))
         return out
 
@@ -491,28 +494,26 @@ class SQLiteStore:
             for _seq, i, h, d, g, v, line in rows
         ]
 
-    def save_story(self, state: StoryState) -> None:
-        self.save_stories([state])
-
     def save_stories(self, states: Sequence[StoryState]) -> None:
-        """``save_story`` for many: one transaction, one index insertion per month."""
+        # One transaction, and one index insertion per month: story by story, the
+        # insertions' call overhead was most of the cost of saving.
+        if not states:
+            return
         with self._tx() as db:
             filed = [self._write_story(db, state) for state in states]
         # After the writes: the database is the truth, the index follows it.
-        index: PartitionedIndex | None = None
-        adds = []
+        index = self._story_index(
+            next((len(s.vector) for s in states if s.vector is not None), None))
         for state, (seq, old_day, had_vector) in zip(states, filed, strict=True):
-            if state.vector is not None:
-                index = index or self._story_index(len(state.vector))
-                adds.append((seq, state.story.date, state.vector))
-            if had_vector:
-                index = index or self._story_index()
-                if state.vector is None or index.partition(old_day) != index.partition(
-                        state.story.date):
-                    index.remove(seq, old_day)
-        if adds and index is not None:
-            index.add_many([a[0] for a in adds], [a[1] for a in adds],
-                           np.vstack([np.asarray(a[2], np.float32) for a in adds]))
+            moved = state.vector is None or index.partition(old_day) != index.partition(
+                state.story.date)
+            if had_vector and moved:
+                index.remove(seq, old_day)
+        kept = [(seq, s) for s, (seq, _, _) in zip(states, filed, strict=True)
+                if s.vector is not None]
+        if kept:
+            index.add_many([seq for seq, _ in kept], [s.story.date for _, s in kept],
+                           np.vstack([np.asarray(s.vector, np.float32) for _, s in kept]))
 
     def set_storyline(self, story_id: str, storyline: str | None) -> None:
         with self._tx() as db:

@@ -195,8 +195,11 @@ class _Run:
             # four times as many leaves room for those that may not.
             limit=4 * self.config.matched)
         self.found.update((a.id, f) for a, f in zip(chosen, found, strict=True))
-        # Whose story each neighbour that may join is in, read once for the batch: the store
-        # changes no owner during the pass, and per-article lookups cost a query each.
+        self._look_up(found)
+
+    def _look_up(self, found: Sequence[Sequence[Neighbour]]) -> None:
+        """Whose story each neighbour that may join is in, and those stories: read once for
+        all of ``found``, as the store changes no owner during the pass."""
         floor = match_floor(self.config.join)
         near = {n.article_id for f in found for n in f if n.similarity >= floor}
         self.owner.update(self.store.story_of(sorted(near - set(self.owner))))
@@ -241,6 +244,7 @@ class _Run:
         if found is None:
             start, end = self._window(span)
             found = self.store.nearest(emb.doc, start, end, self.config.neighbours)
+            self._look_up([found])
         # The lead half of a match is at most 1, so a neighbour whose document cosine is
         # below this cannot reach ``join``: no need to read its sentences.
         floor = match_floor(self.config.join)
@@ -259,10 +263,8 @@ class _Run:
                 if (n.article_id != article.id and n.similarity >= floor
                         and gap_days(_near(article, span, theirs), theirs) <= window):
                     others.append(n.article_id)
-            self.owner.update(self.store.story_of(o for o in others if o not in self.owner))
-            members = [o for o in others if o in self.owner]
+            members = [o for o in others if o in self.owner]  # owners: ``_look_up``
             self._load_vectors(members)
-            self._load_stories({self.owner[m] for m in members})
             for member in members:
                 story_id = self.owner[member]
                 if story_id not in fits:

@@ -67,13 +67,6 @@ def _alt(words: Iterable[str]) -> str:
     return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) + ")"
 
 
-def normalise_for_matching(text: str) -> str:
-    """Same length as ``text``: typographic apostrophes and non-breaking spaces made plain."""
-    return text.translate(_PLAIN)
-
-
-_PLAIN = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ",
-                        "\u2009": " ", "\u2011": "-", "\u2010": "-"})
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ...model import TimeExpression
-from .grammar import Candidate, Grammar, Spec, grammar, normalise_for_matching
+from ..canonical import normalise_for_matching
+from .grammar import Candidate, Grammar, Spec, grammar
 
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n")
 _SEASON_LAST_MONTH = {"SP": 5, "SU": 8, "FA": 11, "WI": 2}
