@@ -24,6 +24,9 @@ from .pipeline import Pipeline
 from .reuse import ReuseIndex, ReuseReport
 from .store import Store, open_store
 from .stories import StoryGrouper, crosscheck
+from .summarize import TimelineGroup, TimelineOptions, build_timeline, group_by_date
+from .summarize.attach import attach as summarize_stories
+from .summarize.attach import copied_passages
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ def analyze(
     try:
         analyzer = Analyzer(config, store, progress)
         stats, rejected = analyzer.run([str(p) for p in paths])
-        return build_report(store, rejected, stats)
+        return build_report(store, rejected, stats, config)
     finally:
         store.close()
 
@@ -67,6 +70,7 @@ class Analyzer:
         # Checked here, in the parent, so a bad pipeline fails before any work.
         self.pipeline = Pipeline(config.pipeline.stages, config)
         self._executor: Executor | None = None
+        self.seen: set[str] = set()  # every article the inputs hold, new or already stored
 
     def run(self, paths: Sequence[str]) -> tuple[RunStats, list[Rejection]]:
         started = time.perf_counter()
@@ -112,6 +116,7 @@ class Analyzer:
             else:
                 articles.append(item)
         stats.read += len(articles)
+        self.seen.update(a.id for a in articles)
         self.progress("read", len(articles))
         known = self.store.known_ids(a.id for a in articles)
         fresh: dict[str, Article] = {}
@@ -211,7 +216,37 @@ def run_batch(job: tuple[Config, list[Article]]) -> list[Article | Rejection]:
     return _worker_pipeline[1].run(articles)
 
 
-def build_report(store: Store, rejected: list[Rejection], stats: RunStats) -> Report:
+def timeline(
+    paths: str | Path | Iterable[str | Path],
+    options: TimelineOptions,
+    db: str | Path | None = None,
+    *,
+    config: Config | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[TimelineGroup], list[Rejection]]:
+    """Analyse ``paths`` into the store, then the timeline of their articles (only theirs)."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    config = config or Config.load()
+    if db is not None:
+        config.store.path = str(db)
+    store = open_store(config.store)
+    try:
+        analyzer = Analyzer(config, store, progress)
+        _, rejected = analyzer.run([str(p) for p in paths])
+        articles = store.get_articles(analyzer.seen)
+        wanted = {a.id for a in articles}
+        pairs = [p for p in store.reuse_pairs() if p.a in wanted and p.b in wanted]
+        copied = copied_passages(pairs, {a.id: len(a.text) for a in articles})
+        entries = build_timeline(articles, options, store.embeddings(wanted), config.embed, copied)
+        return group_by_date(entries), rejected
+    finally:
+        store.close()
+
+
+def build_report(store: Store, rejected: list[Rejection], stats: RunStats,
+                 config: Config | None = None) -> Report:
+    config = config or Config()
     articles = store.get_articles()
     by_id = {a.id: a for a in articles}
     for article in articles:
@@ -222,15 +257,19 @@ def build_report(store: Store, rejected: list[Rejection], stats: RunStats) -> Re
         members = [by_id[i] for i in story.articles if i in by_id]
         story.languages = sorted({a.language for a in members if a.language})
         story.sources = sorted({a.source for a in members if a.source})
-    reuse = ReuseReport(articles, store.reuse_pairs())
+    pairs = store.reuse_pairs()
+    reuse = ReuseReport(articles, pairs)
     reuse.annotate(articles)
     reuse.attach(stories)
     entities = store.entities()
     canon = store.canonical_keys()
     names = {canon[k]: e.name for e in entities for k in e.keys if canon.get(k) == k}
     crosscheck.attach(stories, by_id, canon, names)
+    storylines = store.storylines()
+    summarize_stories(stories, storylines, by_id, store.embeddings(by_id), pairs,
+                     config.embed)
     return Report(
-        articles=articles, rejected=rejected, stories=stories, storylines=store.storylines(),
+        articles=articles, rejected=rejected, stories=stories, storylines=storylines,
         entities=entities, run=stats,
     )
 
@@ -241,4 +280,4 @@ def _chunks(items: Iterable[Article | Rejection], size: int) -> Iterator[list[Ar
         yield chunk
 
 
-__all__ = ["Analyzer", "analyze"]
+__all__ = ["Analyzer", "analyze", "timeline"]

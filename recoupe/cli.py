@@ -87,6 +87,64 @@ def analyze(
     raise typer.Exit(1 if report.rejected else 0)
 
 
+@app.command()
+def timeline(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for stdin.")],
+    dates: Annotated[int, typer.Option("--dates", min=1, help="How many dates.")],
+    sentences: Annotated[int, typer.Option("--sentences", min=1, help="Sentences per date.")] = 1,
+    start: Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD).")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="Store file (default: ./recoupe.db).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config file.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+) -> None:
+    """The dated timeline of PATHs' articles: the most reported dates, each with cited sentences."""
+    from .analyze import timeline as run_timeline
+    from .summarize import TimelineOptions
+
+    _logging(quiet, verbose=False)
+    for name, value in (("--from", start), ("--to", end)):
+        if value is not None and not _is_day(value):
+            _say(f"error: {name} {value!r}: expected a date as YYYY-MM-DD")
+            raise typer.Exit(2)
+    if start and end and start > end:
+        _say(f"error: --from {start} is after --to {end}")
+        raise typer.Exit(2)
+    try:
+        config = Config.load(config_file)
+        groups, rejected = run_timeline(
+            paths, TimelineOptions(dates=dates, per_date=sentences, start=start, end=end), db,
+            config=config)
+    except RecoupeError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    for r in rejected:
+        _say(f"rejected {r.path}: {r.reason}")
+    if json_out:
+        sys.stdout.write(json.dumps(
+            [{"date": g.date, "sentences": g.sentences, "articles": g.articles,
+              "passages": [[c.article, c.start, c.end] for c in g.passages]} for g in groups],
+            ensure_ascii=False, indent=2) + "\n")
+    else:
+        console = Console()
+        for g in groups:
+            console.print(f"[bold]{g.date}[/bold]")
+            for sentence in g.sentences:
+                console.print(f"  {sentence}", markup=False, highlight=False)
+    raise typer.Exit(1 if rejected else 0)
+
+
+def _is_day(value: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
 eval_app = typer.Typer(no_args_is_help=True, help="Measure recoupe against labelled or generated data.")
 app.add_typer(eval_app, name="eval")
 
@@ -192,6 +250,30 @@ def eval_whowhat(
             raise typer.Exit(2)
     with _eval_errors(gold, (KeyError, TypeError, ValueError), "malformed annotation ({})"):
         scores = evaluate(rows, records, paths, aliases=groups, errors=errors)
+    _print_scores(scores, json_out)
+
+
+@eval_app.command("timeline")
+def eval_timeline(
+    folder: Annotated[Path, typer.Argument(help="ML-Crisis-format folder: documents.jsonl and timelines.jsonl.")],
+    db: Annotated[Path | None, typer.Option("--db", help="Keep the analysed store here (reused when run again).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Timelines: date F1 and concat, agreement and align+ m:1 ROUGE-1/2 against reference timelines."""
+    from .summarize.evaluate import evaluate
+
+    _logging(quiet=True, verbose=False)
+    for name in ("documents.jsonl", "timelines.jsonl"):
+        if not (folder / name).is_file():
+            _say(f"error: {folder}: no {name} in it")
+            raise typer.Exit(2)
+    _require(folder / "documents.jsonl", _read_jsonl(folder / "documents.jsonl"),
+             ("doc_id", "text", "lang", "topic"), "records need doc_id, text, lang and topic")
+    _require(folder / "timelines.jsonl", _read_jsonl(folder / "timelines.jsonl"),
+             ("lang", "topic", "timeline"), "records need lang, topic and timeline")
+    with _eval_errors(folder / "timelines.jsonl", (KeyError, TypeError, ValueError),
+                      "malformed timeline ({})"):
+        scores = evaluate(folder, db=db)
     _print_scores(scores, json_out)
 
 

@@ -298,6 +298,42 @@ class Event:
 
 
 @dataclass(slots=True)
+class Citation:
+    """Where a cited article says it: character offsets into its clean text."""
+
+    article: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class CitedSentence:
+    """A sentence of a summary, with every article that carries it or a close paraphrase."""
+
+    text: str
+    articles: list[str]
+    passages: list[Citation] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    """One sentence of a timeline: what happened on ``date``, and who reports it."""
+
+    date: str
+    text: str
+    articles: list[str]
+    passages: list[Citation] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SourceAddition:
+    """What one article of a story tells that none of the others does."""
+
+    article: str
+    sentences: list[CitedSentence]
+
+
+@dataclass(slots=True)
 class Story:
     id: str
     articles: list[str]
@@ -313,6 +349,9 @@ class Story:
     quotes: list[Quote] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    summary: list[CitedSentence] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    adds: list[SourceAddition] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -322,6 +361,7 @@ class Storyline:
     stories: list[str]  # in date order
     start: str | None = None  # date of its first story
     end: str | None = None  # ... and of its last
+    timeline: list[TimelineEntry] = field(default_factory=list)
 
 
 @dataclass(slots=True)

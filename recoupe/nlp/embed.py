@@ -67,18 +67,29 @@ class USEEmbedder:
         return np.asarray(self._model.encode(texts), dtype=np.float32)
 
 
-def lead_and_body(article: Article, config: EmbedConfig) -> tuple[list[str], int]:
-    """The texts to embed: the title and the first sentences long enough to say something.
+def embedded_sentences(article: Article, config: EmbedConfig) -> list[int]:
+    """Which sentences get a vector, in order: the first ones long enough to say something.
 
     Lines of a few words are mostly chrome left by cleaning ("Jump to
-    navigation", a photo credit) and would only add noise.
+    navigation", a photo credit) and would only add noise. The vectors'
+    rows are the title's (when there is one), then these sentences'.
     """
-    texts = [article.title] if article.title else []
-    for sentence in article.sentence_texts():
-        if len(texts) >= config.max_sentences:
+    room = config.max_sentences - (1 if article.title else 0)
+    chosen: list[int] = []
+    for i, sentence in enumerate(article.sentence_texts()):
+        if len(chosen) >= room:
             break
         if len(sentence.split()) >= config.min_words:
-            texts.append(" ".join(sentence.split())[: config.max_chars])
+            chosen.append(i)
+    return chosen
+
+
+def lead_and_body(article: Article, config: EmbedConfig) -> tuple[list[str], int]:
+    """The texts to embed (title and ``embedded_sentences``), and how many make the lead."""
+    texts = [article.title] if article.title else []
+    sentences = article.sentence_texts()
+    texts += [" ".join(sentences[i].split())[: config.max_chars]
+              for i in embedded_sentences(article, config)]
     return texts, min(config.lead_sentences, len(texts))
 
 

@@ -1,0 +1,46 @@
+"""Summaries and timelines of every story and storyline of a report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from ..config import EmbedConfig
+from ..model import Article, Embedding, ReusePair, Story, Storyline
+from .summary import Copied, summarize_story
+from .timeline import TimelineOptions, build_timeline
+
+# A story's timeline: the dates its articles report, one sentence each; a
+# storyline's: the dates most of its stories' articles report.
+_STORY_DATES, _STORYLINE_DATES = 6, 12
+
+
+def copied_passages(pairs: Sequence[ReusePair], texts: Mapping[str, int]) -> Copied:
+    """Per article, the passages it shares with others: (start, end, other, o_start, o_end)."""
+    out: dict[str, list[tuple[int, int, str, int, int]]] = defaultdict(list)
+    for pair in pairs:
+        spans = [(s[0], s[1], s[2], s[3]) for s in pair.spans]
+        if not spans and pair.kind == "duplicate":  # the same text: all of it
+            spans = [(0, texts.get(pair.a, 0), 0, texts.get(pair.b, 0))]
+        for a0, a1, b0, b1 in spans:
+            out[pair.a].append((a0, a1, pair.b, b0, b1))
+            out[pair.b].append((b0, b1, pair.a, a0, a1))
+    return out
+
+
+def attach(
+    stories: Sequence[Story], storylines: Sequence[Storyline], by_id: Mapping[str, Article],
+    embeddings: Mapping[str, Embedding], pairs: Sequence[ReusePair], config: EmbedConfig,
+) -> None:
+    copied = copied_passages(pairs, {k: len(a.text) for k, a in by_id.items()})
+    members_of: dict[str, list[Article]] = {}
+    for story in stories:
+        members = [by_id[i] for i in story.articles if i in by_id]
+        members_of[story.id] = members
+        story.summary, story.adds = summarize_story(members, embeddings, config, copied)
+        story.timeline = build_timeline(
+            members, TimelineOptions(dates=_STORY_DATES), embeddings, config, copied)
+    for line in storylines:
+        members = [a for s in line.stories for a in members_of.get(s, [])]
+        line.timeline = build_timeline(
+            members, TimelineOptions(dates=_STORYLINE_DATES), embeddings, config, copied)
