@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
@@ -48,6 +49,16 @@ def analyze(
     Never raises for a bad input: it is in ``Report.rejected`` with its reason.
     Raises ``ConfigError`` or ``StoreError`` when it cannot run at all.
     """
+    with _analysed(paths, db, config, progress) as (store, analyzer, stats, rejected):
+        return build_report(store, rejected, stats, analyzer.config)
+
+
+@contextmanager
+def _analysed(
+    paths: str | Path | Iterable[str | Path], db: str | Path | None, config: Config | None,
+    progress: Progress | None,
+) -> Iterator[tuple[Store, Analyzer, RunStats, list[Rejection]]]:
+    """Run the analysis of ``paths`` and hold the store open for what reads it after."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     config = config or Config.load()
@@ -57,7 +68,7 @@ def analyze(
     try:
         analyzer = Analyzer(config, store, progress)
         stats, rejected = analyzer.run([str(p) for p in paths])
-        return build_report(store, rejected, stats, config)
+        yield store, analyzer, stats, rejected
     finally:
         store.close()
 
@@ -225,23 +236,14 @@ def timeline(
     progress: Progress | None = None,
 ) -> tuple[list[TimelineGroup], list[Rejection]]:
     """Analyse ``paths`` into the store, then the timeline of their articles (only theirs)."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    config = config or Config.load()
-    if db is not None:
-        config.store.path = str(db)
-    store = open_store(config.store)
-    try:
-        analyzer = Analyzer(config, store, progress)
-        _, rejected = analyzer.run([str(p) for p in paths])
+    with _analysed(paths, db, config, progress) as (store, analyzer, _, rejected):
         articles = store.get_articles(analyzer.seen)
         wanted = {a.id for a in articles}
         pairs = [p for p in store.reuse_pairs() if p.a in wanted and p.b in wanted]
         copied = copied_passages(pairs, {a.id: len(a.text) for a in articles})
-        entries = build_timeline(articles, options, store.embeddings(wanted), config.embed, copied)
+        entries = build_timeline(articles, options, store.embeddings(wanted),
+                                 analyzer.config.embed, copied)
         return group_by_date(entries), rejected
-    finally:
-        store.close()
 
 
 def build_report(store: Store, rejected: list[Rejection], stats: RunStats,

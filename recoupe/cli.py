@@ -267,13 +267,15 @@ def eval_timeline(
         if not (folder / name).is_file():
             _say(f"error: {folder}: no {name} in it")
             raise typer.Exit(2)
-    _require(folder / "documents.jsonl", _read_jsonl(folder / "documents.jsonl"),
-             ("doc_id", "text", "lang", "topic"), "records need doc_id, text, lang and topic")
-    _require(folder / "timelines.jsonl", _read_jsonl(folder / "timelines.jsonl"),
-             ("lang", "topic", "timeline"), "records need lang, topic and timeline")
+    docs = _read_jsonl(folder / "documents.jsonl")
+    refs = _read_jsonl(folder / "timelines.jsonl")
+    _require(folder / "documents.jsonl", docs, ("doc_id", "text", "lang", "topic"),
+             "records need doc_id, text, lang and topic")
+    _require(folder / "timelines.jsonl", refs, ("lang", "topic", "timeline"),
+             "records need lang, topic and timeline")
     with _eval_errors(folder / "timelines.jsonl", (KeyError, TypeError, ValueError),
                       "malformed timeline ({})"):
-        scores = evaluate(folder, db=db)
+        scores = evaluate(docs, refs, db=db)
     _print_scores(scores, json_out)
 
 

@@ -1,8 +1,8 @@
 """Timelines scored against reference timelines, the tilse way (Martschat & Markert 2017).
 
-Input: an ML-Crisis-format folder, ``documents.jsonl`` (doc_id, lang, topic,
-pub_date, text) and ``timelines.jsonl`` (lang, topic, timeline: [{date,
-sentences}]). Every document is analysed in one run of ``analyze``; each
+Input: the records of an ML-Crisis-format folder, ``documents.jsonl`` (doc_id,
+lang, topic, pub_date, text) and ``timelines.jsonl`` (lang, topic, timeline:
+[{date, sentences}]). Every document is analysed in one run of ``analyze``; each
 (language, topic) with a reference gets a timeline built over its articles
 with the usual protocol: as many dates as the reference has, its mean
 sentences per date (rounded), dates within its first and last.
@@ -258,14 +258,13 @@ def _as_timeline(entries: Sequence[TimelineEntry]) -> Timeline:
     return dict(out)
 
 
-def evaluate(folder: Path, config: Config | None = None, db: Path | None = None) -> dict[str, Any]:
+def evaluate(docs: Sequence[Mapping[str, Any]], refs: Sequence[Mapping[str, Any]],
+             config: Config | None = None, db: Path | None = None) -> dict[str, Any]:
+    """Score timelines of ``docs`` (``documents.jsonl`` records) against ``refs``
+    (``timelines.jsonl`` records); ``db`` keeps the analysed store, reused when given again."""
     from ..analyze import analyze
     from ..store import open_store
 
-    docs = [json.loads(line) for line in
-            (folder / "documents.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    refs = [json.loads(line) for line in
-            (folder / "timelines.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     group = {str(d["doc_id"]): (str(d.get("lang") or ""), str(d.get("topic") or "")) for d in docs}
     config = config or Config()
     with tempfile.TemporaryDirectory(prefix="recoupe-eval-") as tmp:

@@ -54,7 +54,6 @@ class TimelineOptions:
     per_date: int = 1
     start: str | None = None  # YYYY-MM-DD, inclusive
     end: str | None = None
-    min_articles: float = 0.0  # drop dates fewer articles than this report
 
 
 def build_timeline(
@@ -82,8 +81,7 @@ def build_timeline(
                 have = votes[implicit].get(unit.article, 0.0)
                 votes[implicit][unit.article] = max(have, _IMPLICIT_WEIGHT)
     score = {day: sum(v.values()) for day, v in votes.items()}
-    ranked = sorted((d for d in score if score[d] >= options.min_articles),
-                    key=lambda d: (-score[d], d))
+    ranked = sorted(score, key=lambda d: (-score[d], d))
     chosen = sorted(ranked[: options.dates])
     out: list[TimelineEntry] = []
     for day in chosen:
