@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from ..config import EmbedConfig
 from ..model import Article, Embedding, ReusePair, Story, Storyline
+from .sentences import units_of
 from .summary import Copied, summarize_story
 from .timeline import TimelineOptions, build_timeline
 
@@ -33,14 +34,15 @@ def attach(
     embeddings: Mapping[str, Embedding], pairs: Sequence[ReusePair], config: EmbedConfig,
 ) -> None:
     copied = copied_passages(pairs, {k: len(a.text) for k, a in by_id.items()})
+    units = {k: units_of(a, embeddings.get(k), config) for k, a in by_id.items()}
     members_of: dict[str, list[Article]] = {}
     for story in stories:
         members = [by_id[i] for i in story.articles if i in by_id]
         members_of[story.id] = members
-        story.summary, story.adds = summarize_story(members, embeddings, config, copied)
+        story.summary, story.adds = summarize_story(members, embeddings, config, copied, units)
         story.timeline = build_timeline(
-            members, TimelineOptions(dates=_STORY_DATES), embeddings, config, copied)
+            members, TimelineOptions(dates=_STORY_DATES), embeddings, config, copied, units)
     for line in storylines:
         members = [a for s in line.stories for a in members_of.get(s, [])]
         line.timeline = build_timeline(
-            members, TimelineOptions(dates=_STORYLINE_DATES), embeddings, config, copied)
+            members, TimelineOptions(dates=_STORYLINE_DATES), embeddings, config, copied, units)

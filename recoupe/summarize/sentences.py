@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from ..config import EmbedConfig
 from ..model import Article, Citation, Embedding
@@ -32,6 +33,9 @@ MIN_WORDS, MAX_WORDS = 6, 60
 # sentence vectors.
 _SHARED_WORDS = 0.7
 _SAME_VECTOR = 0.8
+# Centrality is measured against at most this many sentences of the pool.
+_REFERENCE = 2000
+_DENSE_CELLS = 1 << 20
 
 
 def words(text: str) -> list[str]:
@@ -90,44 +94,6 @@ def units_of(article: Article, embedding: Embedding | None, config: EmbedConfig)
     return out
 
 
-class Pool:
-    """A set of sentences compared with each other: TF-IDF weights over the pool."""
-
-    def __init__(self, units: Sequence[Unit]) -> None:
-        self.units = list(units)
-        df: Counter[str] = Counter()
-        for unit in self.units:
-            df.update(unit.terms.keys())
-        n = len(self.units) or 1
-        self.idf = {t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items()}
-        self._weights = [self._weigh(u.terms) for u in self.units]
-
-    def _weigh(self, terms: Mapping[str, int]) -> dict[str, float]:
-        w = {t: (1 + math.log(c)) * self.idf.get(t, 1.0) for t, c in terms.items()}
-        norm = math.sqrt(sum(v * v for v in w.values())) or 1.0
-        return {t: v / norm for t, v in w.items()}
-
-    def similarity(self, i: int, j: int) -> float:
-        """Lexical cosine, or the vectors' when both have one and they say more."""
-        a, b = self._weights[i], self._weights[j]
-        if len(b) < len(a):
-            a, b = b, a
-        lexical = sum(v * b.get(t, 0.0) for t, v in a.items())
-        ua, ub = self.units[i], self.units[j]
-        if ua.vector is not None and ub.vector is not None:
-            return max(lexical, float(ua.vector @ ub.vector))
-        return lexical
-
-    def centrality(self, members: Sequence[int]) -> dict[int, float]:
-        """Each member's mean similarity to the others (the pool's centre of gravity)."""
-        if len(members) < 2:
-            return dict.fromkeys(members, 1.0)
-        out = {}
-        for i in members:
-            out[i] = sum(self.similarity(i, j) for j in members if j != i) / (len(members) - 1)
-        return out
-
-
 def carries(a: Unit, b: Unit) -> bool:
     """Whether ``b`` says what ``a`` says: the same sentence or a close paraphrase.
 
@@ -149,32 +115,159 @@ def _joined(first: Unit, second: Unit) -> Unit:
                 terms=first.terms + second.terms)
 
 
-def supporters(unit: Unit, others: Iterable[Unit],
-               copied: Mapping[str, Sequence[tuple[int, int, str, int, int]]] | None = None,
-               ) -> dict[str, Citation]:
-    """The other articles that carry ``unit``, each with where (one passage per article).
+class Pool:
+    """A set of sentences compared with each other, as matrices.
 
-    ``copied`` maps an article to the passages other articles copied of it or it of
-    them: (start, end, other article, other start, other end).
+    Rows are TF-IDF weights over the pool (lexical cosine) and unit sentence
+    vectors (a zero row for a sentence the encoder did not see); the
+    similarity of two sentences is the larger of the two cosines. Everything
+    runs as block matrix products: a story of a few hundred articles holds
+    thousands of sentences, and pairwise Python loops over them cost minutes.
     """
-    found: dict[str, Citation] = {}
-    previous: Unit | None = None
-    for other in others:
-        if other.article == unit.article or other.article in found:
-            previous = other
-            continue
-        if carries(unit, other):
-            found[other.article] = other.citation
-        elif (previous is not None and previous.article == other.article
-              and previous.index + 1 == other.index
-              and carries(unit, both := _joined(previous, other))):
-            found[other.article] = both.citation
-        previous = other
-    for start, end, twin, t_start, t_end in (copied or {}).get(unit.article, ()):
-        # Most of the sentence inside an aligned passage: the other article has it too.
-        inside = min(end, unit.end) - max(start, unit.start)
-        if twin != unit.article and twin not in found and inside >= 0.8 * (unit.end - unit.start):
-            offset = max(unit.start - start, 0)
-            found[twin] = Citation(twin, t_start + offset,
-                                   min(t_end, t_start + offset + unit.end - unit.start))
-    return found
+
+    def __init__(self, units: Sequence[Unit]) -> None:
+        self.units = list(units)
+        n = len(self.units)
+        vocab: dict[str, int] = {}
+        cols: list[int] = []
+        counts: list[int] = []
+        indptr = [0]
+        for unit in self.units:
+            for term, c in unit.terms.items():
+                cols.append(vocab.setdefault(term, len(vocab)))
+                counts.append(c)
+            indptr.append(len(cols))
+        col = np.asarray(cols, np.int64)
+        count = np.asarray(counts, np.float32)
+        row = np.repeat(np.arange(n), np.diff(indptr))
+        df = np.bincount(col, minlength=len(vocab))
+        weight = (1 + np.log(count)) * (np.log((1 + n) / (1 + df)) + 1)[col]
+        norm = np.sqrt(np.bincount(row, weights=weight * weight, minlength=n))
+        weight = (weight / np.where(norm > 0, norm, 1.0)[row]).astype(np.float32)
+        shape = (n, max(len(vocab), 1))
+        # Small pools (a day of a timeline: most of them) as dense arrays, where scipy's
+        # per-call overhead would cost more than the products.
+        dense = n * shape[1] <= _DENSE_CELLS
+
+        def matrix(values: Any) -> Any:
+            if not dense:
+                return sparse.csr_matrix((values, col, indptr), shape=shape)
+            m = np.zeros(shape, np.float32)
+            m[row, col] = values  # a term appears once per row: no sum needed
+            return m
+
+        self._counts = matrix(count)
+        self._present = matrix(np.ones_like(count))
+        self._tfidf = matrix(weight)
+        self._sizes = np.bincount(row, weights=count, minlength=n)
+        width = next((len(u.vector) for u in self.units if u.vector is not None), 1)
+        self._vectors = np.zeros((n, width), np.float32)
+        for r, unit in enumerate(self.units):
+            if unit.vector is not None:
+                self._vectors[r] = unit.vector
+        languages = sorted({u.language or "" for u in self.units})
+        code = {lang: k for k, lang in enumerate(languages)}
+        self._language = np.array([code[u.language or ""] for u in self.units], np.int32)
+        self._article = [u.article for u in self.units]
+        # The unit right before each one in the same article, when they are consecutive
+        # sentences (-1 otherwise): another article may say in two what ``a`` says in one.
+        self._previous = np.full(n, -1, np.int64)
+        for r in range(1, n):
+            a, b = self.units[r - 1], self.units[r]
+            if a.article == b.article and a.index + 1 == b.index:
+                self._previous[r] = r - 1
+
+    def similarities(self, rows: Sequence[int], cols: Sequence[int] | None = None) -> Any:
+        """Similarity of each of ``rows`` to each of ``cols`` (all units if None)."""
+        r = np.asarray(rows, np.int64)
+        c = np.arange(len(self.units)) if cols is None else np.asarray(cols, np.int64)
+        if not len(r) or not len(c):
+            return np.zeros((len(r), len(c)), np.float32)
+        lexical = _array(self._tfidf[r] @ self._tfidf[c].T)
+        return np.maximum(lexical, self._vectors[r] @ self._vectors[c].T)
+
+    def similarity(self, i: int, j: int) -> float:
+        return float(self.similarities([i], [j])[0, 0])
+
+    def centrality(self, members: Sequence[int]) -> dict[int, float]:
+        """Each member's mean similarity to the others (the pool's centre of gravity).
+
+        Against at most ``_REFERENCE`` of the others, evenly spread over the pool
+        (units come article by article), so that a huge story costs in proportion
+        to its size, not its square.
+        """
+        members = list(members)
+        if len(members) < 2:
+            return dict.fromkeys(members, 1.0)
+        step = max(1, math.ceil(len(members) / _REFERENCE))
+        reference = members[::step]
+        in_reference = {m: k for k, m in enumerate(reference)}
+        out: dict[int, float] = {}
+        for block in _blocks(members):
+            sims = self.similarities(block, reference)
+            for k, i in enumerate(block):
+                total, count = float(sims[k].sum()), len(reference)
+                if i in in_reference:  # not itself
+                    total -= float(sims[k, in_reference[i]])
+                    count -= 1
+                out[i] = total / max(count, 1)
+        return out
+
+    def supporters(self, rows: Sequence[int],
+                   copied: Mapping[str, Sequence[tuple[int, int, str, int, int]]] | None = None,
+                   ) -> dict[int, dict[str, Citation]]:
+        """For each of ``rows``, the other articles of the pool that carry it, with where.
+
+        One passage per article: its first sentence (or two consecutive sentences)
+        carrying the unit. ``copied`` maps an article to the passages other articles
+        copied of it or it of them: (start, end, other article, other start, other end).
+        """
+        out: dict[int, dict[str, Citation]] = {}
+        has_previous = self._previous >= 0
+        for block in _blocks(list(rows)):
+            b = np.asarray(block, np.int64)
+            same_vector = (self._vectors[b] @ self._vectors.T) >= _SAME_VECTOR
+            # Count-weighted share of the unit's words present in each other sentence: an
+            # upper bound of the exact overlap (which counts repeats at most as often as
+            # the other sentence has them), checked exactly on the few that pass it.
+            held = _array(self._counts[b] @ self._present.T)
+            both = np.zeros_like(held)
+            both[:, has_previous] = held[:, has_previous] + held[:, self._previous[has_previous]]
+            for k, i in enumerate(block):
+                need = _SHARED_WORDS * self._sizes[i]
+                lexical_ok = (self._language == self._language[i]) & (self._sizes[i] > 0)
+                single = same_vector[k] | (lexical_ok & (held[k] >= need) & (held[k] > 0))
+                joined = lexical_ok & has_previous & (both[k] >= need) & (both[k] > 0)
+                out[i] = self._found(i, np.flatnonzero(single | joined), single, joined, copied)
+        return out
+
+    def _found(self, i: int, candidates: Any, single: Any, joined: Any,
+               copied: Mapping[str, Sequence[tuple[int, int, str, int, int]]] | None,
+               ) -> dict[str, Citation]:
+        unit = self.units[i]
+        found: dict[str, Citation] = {}
+        for j in candidates.tolist():
+            other = self.units[j]
+            if other.article == unit.article or other.article in found:
+                continue
+            if single[j] and carries(unit, other):
+                found[other.article] = other.citation
+            elif joined[j] and carries(unit, both := _joined(self.units[self._previous[j]], other)):
+                found[other.article] = both.citation
+        for start, end, twin, t_start, t_end in (copied or {}).get(unit.article, ()):
+            # Most of the sentence inside an aligned passage: the other article has it too.
+            inside = min(end, unit.end) - max(start, unit.start)
+            if twin != unit.article and twin not in found and inside >= 0.8 * (unit.end - unit.start):
+                offset = max(unit.start - start, 0)
+                found[twin] = Citation(twin, t_start + offset,
+                                       min(t_end, t_start + offset + unit.end - unit.start))
+        return found
+
+
+def _array(m: Any) -> Any:
+    return m.toarray() if sparse.issparse(m) else m
+
+
+def _blocks(items: list[int], size: int = 256) -> Iterator[list[int]]:
+    for k in range(0, len(items), size):
+        yield items[k : k + size]

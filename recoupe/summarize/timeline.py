@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..config import EmbedConfig
 from ..model import Article, Citation, Embedding, TimelineEntry
-from .sentences import Pool, Unit, supporters, units_of
+from .sentences import Pool, Unit, units_of
 
 # A lead sentence that names no date reports the article's main happening, but less
 # surely than one that names it: its vote for that day counts this much.
@@ -61,17 +61,22 @@ def build_timeline(
     embeddings: Mapping[str, Embedding] | None = None,
     embed_config: EmbedConfig | None = None,
     copied: Mapping[str, Sequence[tuple[int, int, str, int, int]]] | None = None,
+    units: Mapping[str, list[Unit]] | None = None,
 ) -> list[TimelineEntry]:
-    """The ``options.dates`` most reported dates, in date order, with cited sentences."""
+    """The ``options.dates`` most reported dates, in date order, with cited sentences.
+
+    ``units`` may hold the articles' sentences already cut (``units_of``).
+    """
     embed_config = embed_config or EmbedConfig()
     embeddings = embeddings or {}
     by_day: dict[str, list[tuple[Unit, bool]]] = defaultdict(list)
     votes: dict[str, dict[str, float]] = defaultdict(dict)  # day -> article -> weight
     for article in articles:
-        units = units_of(article, embeddings.get(article.id), embed_config)
+        said = (units[article.id] if units is not None and article.id in units
+                else units_of(article, embeddings.get(article.id), embed_config))
         implicit = article.event_date or (
             article.published.date if article.published.granularity == "day" else None)
-        for unit in units:
+        for unit in said:
             for day in unit.days:
                 if _inside(day, options):
                     by_day[day].append((unit, True))
@@ -113,14 +118,14 @@ def _tell(day: str, found: list[tuple[Unit, bool]], k: int,
     for i in order:
         if len(picked) >= k:
             break
-        if any(pool.similarity(i, j) >= _REPEATS for j in picked):
+        if picked and float(pool.similarities([i], picked).max()) >= _REPEATS:
             continue
         picked.append(i)
+    support = pool.supporters(picked, copied)
     out = []
     for i in picked:
-        unit = units[i]
-        others = supporters(unit, units, copied)
-        cited = [unit.citation, *others.values()]
+        unit, others = units[i], support[i]
+        cited = [unit.citation, *(others[a] for a in sorted(others))]
         out.append(TimelineEntry(date=day, text=unit.text,
                                  articles=[unit.article, *sorted(others)], passages=cited))
     return out
