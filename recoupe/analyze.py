@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
@@ -20,7 +20,16 @@ from .clean.repeated import learnable_lines
 from .config import Config
 from .execute import Executor, make_executor
 from .ingest import iter_inputs
-from .model import Article, Rejection, Report, RunStats
+from .model import (
+    Article,
+    Embedding,
+    Rejection,
+    Report,
+    ReusePair,
+    RunStats,
+    Story,
+    Storyline,
+)
 from .pipeline import Pipeline
 from .reuse import ReuseIndex, ReuseReport
 from .store import Store, open_store
@@ -255,25 +264,37 @@ def build_report(store: Store, rejected: list[Rejection], stats: RunStats,
         article.raw_text = ""
         article.html = None
     stories = store.stories()
-    for story in stories:
-        members = [by_id[i] for i in story.articles if i in by_id]
-        story.languages = sorted({a.language for a in members if a.language})
-        story.sources = sorted({a.source for a in members if a.source})
-    pairs = store.reuse_pairs()
-    reuse = ReuseReport(articles, pairs)
-    reuse.annotate(articles)
-    reuse.attach(stories)
     entities = store.entities()
     canon = store.canonical_keys()
     names = {canon[k]: e.name for e in entities for k in e.keys if canon.get(k) == k}
-    crosscheck.attach(stories, by_id, canon, names)
     storylines = store.storylines()
-    summarize_stories(stories, storylines, by_id, store.embeddings(by_id), pairs,
-                     config.embed)
+    fill_stories(stories, storylines, by_id, store.reuse_pairs(), store.embeddings(by_id),
+                 canon, names, config)
     return Report(
         articles=articles, rejected=rejected, stories=stories, storylines=storylines,
         entities=entities, run=stats,
     )
+
+
+def fill_stories(
+    stories: Sequence[Story], storylines: Sequence[Storyline], by_id: Mapping[str, Article],
+    pairs: Sequence[ReusePair], embeddings: Mapping[str, Embedding], canon: dict[str, str],
+    names: dict[str, str], config: Config,
+) -> None:
+    """Everything a report says of ``stories`` beyond their members: their languages and
+    sources, reuse, quotes, figures and events, summaries and timelines (and the
+    timelines of ``storylines``). ``by_id`` holds at least every member; its articles
+    get their reuse shares."""
+    articles = list(by_id.values())
+    for story in stories:
+        members = [by_id[i] for i in story.articles if i in by_id]
+        story.languages = sorted({a.language for a in members if a.language})
+        story.sources = sorted({a.source for a in members if a.source})
+    reuse = ReuseReport(articles, pairs)
+    reuse.annotate(articles)
+    reuse.attach(stories)
+    crosscheck.attach(stories, dict(by_id), canon, names)
+    summarize_stories(stories, storylines, by_id, embeddings, pairs, config.embed)
 
 
 def _chunks(items: Iterable[Article | Rejection], size: int) -> Iterator[list[Article | Rejection]]:

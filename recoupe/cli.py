@@ -27,6 +27,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from .analyze import analyze as run_analyze
 from .config import Config
 from .errors import RecoupeError
+from .model import is_day
 from .report import print_summary, render_html, render_markdown
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n")[0])
@@ -105,7 +106,7 @@ def timeline(
 
     _logging(quiet, verbose=False)
     for name, value in (("--from", start), ("--to", end)):
-        if value is not None and not _is_day(value):
+        if value is not None and not is_day(value):
             _say(f"error: {name} {value!r}: expected a date as YYYY-MM-DD")
             raise typer.Exit(2)
     if start and end and start > end:
@@ -135,14 +136,37 @@ def timeline(
     raise typer.Exit(1 if rejected else 0)
 
 
-def _is_day(value: str) -> bool:
-    from datetime import date
+@app.command()
+def serve(
+    db: Annotated[Path | None, typer.Option("--db", help="Store file (default: ./recoupe.db).")] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config file.")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Request threads (each with its own store connection).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+) -> None:
+    """Serve the store: web pages at /, the HTTP API at /api (OpenAPI at /docs)."""
+    import uvicorn
 
+    from .serve import create_app
+
+    _logging(quiet, verbose=False)
     try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
+        config = Config.load(config_file)
+        if db is not None:
+            config.store.path = str(db)
+        if threads is not None:
+            config.serve.threads = threads
+        if not Path(config.store.path).exists():
+            _say(f"error: no store at {config.store.path}: run `recoupe analyze` first")
+            raise typer.Exit(3)
+        application = create_app(config)
+    except RecoupeError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    if not quiet:
+        err.print(f"recoupe: serving {config.store.path} on http://{host}:{port}/")
+    uvicorn.run(application, host=host, port=port, log_level="warning" if quiet else "info")
 
 
 eval_app = typer.Typer(no_args_is_help=True, help="Measure recoupe against labelled or generated data.")

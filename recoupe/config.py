@@ -119,6 +119,19 @@ class ReuseConfig:
 
 
 @dataclass(slots=True)
+class ServeConfig:
+    # Writes (POST /articles) need this token as "Authorization: Bearer <token>"; with
+    # none set, the API is read-only. Also read from RECOUPE_TOKEN.
+    token: str = ""
+    max_request_bytes: int = 10_000_000
+    max_articles_per_request: int = 1000
+    page_size: int = 20
+    max_page_size: int = 200
+    stories_cached: int = 256  # story pages kept computed
+    threads: int = 8  # request threads, each with its own store connection
+
+
+@dataclass(slots=True)
 class Config:
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
@@ -129,6 +142,7 @@ class Config:
     embed: EmbedConfig = field(default_factory=EmbedConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)
     reuse: ReuseConfig = field(default_factory=ReuseConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Config:

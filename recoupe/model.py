@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import TypeAdapter
@@ -377,6 +378,15 @@ _NOT_SERIALISED = {
 }
 # Derived from the reuse links at report time; stale the moment an article arrives.
 _REPORT_TIME = {"duplicate_of", "original_share", "took_from"}
+
+
+def is_day(value: str) -> bool:
+    """Whether ``value`` is a day as the model writes them: YYYY-MM-DD."""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
 
 
 def to_dict(obj: Any, *, drop: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:

@@ -51,16 +51,19 @@ class StoryView:
 
 def story_views(report: Report) -> list[StoryView]:
     by_id = {a.id: a for a in report.articles}
-    views = []
-    for s in report.stories:
-        members = [by_id[i] for i in s.articles if i in by_id]
-        view = StoryView(s, members)
-        for a in members:
-            view.paragraphs[a.id] = _segments(a, s.reuse, by_id)
-        view.graph = _graph(members, s.reuse, by_id)
-        views.append(view)
+    views = [story_view(s, [by_id[i] for i in s.articles if i in by_id], by_id)
+             for s in report.stories]
     views.sort(key=lambda v: (v.story.date or "", len(v.articles)), reverse=True)
     return views
+
+
+def story_view(story: Story, members: list[Article], by_id: dict[str, Article]) -> StoryView:
+    """A story with its articles' paragraphs marked (copied, shared, repeated) and its graph."""
+    view = StoryView(story, members)
+    for a in members:
+        view.paragraphs[a.id] = _segments(a, story.reuse, by_id)
+    view.graph = _graph(members, story.reuse, by_id)
+    return view
 
 
 def article_label(article: Article) -> str:

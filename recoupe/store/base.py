@@ -86,6 +86,33 @@ class NameRow:
     n: int
 
 
+@dataclass(slots=True)
+class StoryQuery:
+    """Which stories a list shows: filters (all optional) and a page, newest first."""
+
+    start: str | None = None  # YYYY-MM-DD, inclusive, on the story's date
+    end: str | None = None
+    language: str | None = None  # an article of the story is in it
+    source: str | None = None
+    entity: str | None = None  # an entity id an article of the story names
+    storyline: str | None = None
+    offset: int = 0
+    limit: int = 20
+
+
+@dataclass(slots=True)
+class StoryRow:
+    """A story as a list shows it."""
+
+    id: str
+    headline: str
+    date: str | None
+    storyline: str | None
+    articles: int
+    languages: list[str]
+    sources: list[str]
+
+
 class Store(Protocol):
     def batch(self) -> AbstractContextManager[None]:
         """One transaction for every write inside it: all of them land, or none."""
@@ -173,7 +200,9 @@ class Store(Protocol):
     def entities(self, ids: Sequence[str] | None = None) -> list[Entity]:
         """Entities with every article naming them, the most named first."""
         ...
-    def canonical_keys(self) -> dict[str, str]: ...
+    def canonical_keys(self, keys: Iterable[str] | None = None) -> dict[str, str]:
+        """Mention key -> canonical key, of every key (None) or of ``keys``."""
+        ...
     def flush(self) -> None:
         """Write what is kept in memory (index pages) to disk."""
         ...
@@ -201,7 +230,28 @@ class Store(Protocol):
     def save_pairs(self, article_ids: Sequence[str], pairs: Sequence[ReusePair]) -> None:
         """Replace every pair involving ``article_ids`` by ``pairs``, in one transaction."""
         ...
-    def reuse_pairs(self) -> list[ReusePair]: ...
+    def reuse_pairs(self, ids: Iterable[str] | None = None) -> list[ReusePair]:
+        """Every pair (None), or the pairs between two of ``ids``."""
+        ...
+
+    # -- reading, for the web API
+    def story_page(self, query: StoryQuery) -> tuple[list[StoryRow], int]:
+        """One page of the stories ``query`` selects, newest first, and how many it selects."""
+        ...
+    def search_text(self, text: str, limit: int) -> list[tuple[str, float]]:
+        """(article id, score) of full-text matches of ``text``, best first; accents folded."""
+        ...
+    def search_vectors(self, vector: Any, limit: int) -> list[tuple[str, float]]:
+        """(article id, cosine) of the articles nearest ``vector`` over the whole store."""
+        ...
+    def entity_page(self, text: str | None, offset: int, limit: int
+                    ) -> tuple[list[tuple[str, str, str, int]], int]:
+        """(id, name, type, articles) of entities whose name or an alias holds ``text``
+        (case and accents folded; all when None), the most named first, and how many."""
+        ...
+    def entity_names(self, keys: Iterable[str]) -> dict[str, str]:
+        """The entity name of each canonical key that has an entity."""
+        ...
 
     # -- runs
     def record_rejections(self, run_id: str, rejections: Sequence[Rejection]) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import struct
 from collections import Counter
@@ -30,9 +31,18 @@ from ..model import (
     article_payload,
     from_dict,
 )
-from ..nlp.canonical import surname_group
+from ..nlp.canonical import fold, surname_group
 from .ann import UNDATED, PartitionedIndex, days_between, months_between
-from .base import IndexedFingerprint, NameRow, Neighbour, StoryState, own_span, register_store
+from .base import (
+    IndexedFingerprint,
+    NameRow,
+    Neighbour,
+    StoryQuery,
+    StoryRow,
+    StoryState,
+    own_span,
+    register_store,
+)
 
 _NAMES_VERSION = 4  # the migration that adds article_names: filled from stored articles
 _CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
@@ -151,6 +161,10 @@ class SQLiteStore:
                  article.title, article.language, pub.date, pub.granularity, pub.basis,
                  article.input_format, article.raw_text, article.html, article_payload(article)),
             )
+            seq = db.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()[0]
+            db.execute("DELETE FROM article_search WHERE rowid = ?", (seq,))
+            db.execute("INSERT INTO article_search(rowid, title, text) VALUES (?, ?, ?)",
+                       (seq, article.title or "", article.text))
             if article.path:
                 db.execute(
                     "INSERT OR IGNORE INTO article_inputs(article_id, path) VALUES (?, ?)",
@@ -695,9 +709,35 @@ class SQLiteStore:
         out.sort(key=lambda e: (-len(e.articles), e.name, e.id))
         return out
 
-    def canonical_keys(self) -> dict[str, str]:
-        return dict(self.conn.execute(
-            "SELECT key, canonical FROM name_keys WHERE canonical IS NOT NULL"))
+    def canonical_keys(self, keys: Iterable[str] | None = None) -> dict[str, str]:
+        query = "SELECT key, canonical FROM name_keys WHERE canonical IS NOT NULL"
+        if keys is None:
+            return dict(self.conn.execute(query))
+        out: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(keys))):
+            out.update(self.conn.execute(query + f" AND key IN ({_marks(chunk)})", chunk))
+        return out
+
+    def entity_names(self, keys: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(keys))):
+            out.update(self.conn.execute(
+                f"SELECT key, name FROM entities WHERE key IN ({_marks(chunk)})", chunk))
+        return out
+
+    def entity_page(self, text: str | None, offset: int, limit: int
+                    ) -> tuple[list[tuple[str, str, str, int]], int]:
+        query = "SELECT id, name, type, articles, aliases FROM entities ORDER BY articles DESC, name, id"
+        if not text:
+            total = self.conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0]
+            page = self.conn.execute(query + " LIMIT ? OFFSET ?", (limit, offset))
+            return [(i, n, t, c) for i, n, t, c, _ in page], int(total)
+        rows = self.conn.execute(query).fetchall()
+        if text:
+            # Folded in Python: SQLite's LIKE folds ASCII case only, not accents.
+            wanted = fold(text)
+            rows = [r for r in rows if wanted in fold(r[1]) or wanted in fold(r[4])]
+        return [(i, n, t, c) for i, n, t, c, _ in rows[offset : offset + limit]], len(rows)
 
     def flush(self) -> None:
         for index in (self._ann, self._story_ann):
@@ -788,14 +828,95 @@ class SQLiteStore:
                 [(p.a, p.b, p.kind, p.similarity, p.reason, json.dumps(p.spans)) for p in pairs],
             )
 
-    def reuse_pairs(self) -> list[ReusePair]:
-        rows = self.conn.execute(
-            "SELECT a, b, kind, similarity, reason, spans FROM reuse_pairs ORDER BY a, b"
-        )
+    def reuse_pairs(self, ids: Iterable[str] | None = None) -> list[ReusePair]:
+        query = "SELECT a, b, kind, similarity, reason, spans FROM reuse_pairs"
+        if ids is None:
+            rows = list(self.conn.execute(query + " ORDER BY a, b"))
+        else:
+            wanted = set(ids)
+            rows = []
+            for chunk in _chunks(sorted(wanted)):
+                rows.extend(r for r in self.conn.execute(
+                    query + f" WHERE a IN ({_marks(chunk)})", chunk) if r[1] in wanted)
+            rows.sort(key=lambda r: (r[0], r[1]))
         return [
             ReusePair(a, b, kind, sim, reason, [tuple(s) for s in json.loads(spans)])
             for a, b, kind, sim, reason, spans in rows
         ]
+
+    # -- reading, for the web API
+
+    def story_page(self, query: StoryQuery) -> tuple[list[StoryRow], int]:
+        where, args = ["1"], []
+        if query.start:
+            where.append("s.date >= ?")
+            args.append(query.start)
+        if query.end:
+            where.append("s.date <= ?")
+            args.append(query.end)
+        if query.storyline:
+            where.append("s.storyline = ?")
+            args.append(query.storyline)
+        # Each filter's set of stories is computed once (IN), not probed story by story.
+        for column, value in (("language", query.language), ("source", query.source)):
+            if value:
+                where.append("s.id IN (SELECT sa.story_id FROM story_articles sa JOIN articles a "
+                             f"ON a.id = sa.article_id WHERE a.{column} = ?)")
+                args.append(value)
+        if query.entity:
+            where.append(
+                "s.id IN (SELECT sa.story_id FROM entities e JOIN name_keys nk "
+                "ON nk.canonical = e.key JOIN article_names an ON an.key = nk.key "
+                "JOIN story_articles sa ON sa.article_id = an.article_id WHERE e.id = ?)")
+            args.append(query.entity)
+        clause = " AND ".join(where)
+        total = self.conn.execute(f"SELECT COUNT(*) FROM stories s WHERE {clause}", args).fetchone()[0]
+        rows = self.conn.execute(
+            f"SELECT s.id, s.headline, s.date, s.storyline FROM stories s WHERE {clause} "
+            "ORDER BY s.date IS NULL, s.date DESC, s.seq DESC LIMIT ? OFFSET ?",
+            [*args, query.limit, query.offset],
+        ).fetchall()
+        ids = [r[0] for r in rows]
+        members: dict[str, list[tuple[str | None, str | None]]] = {i: [] for i in ids}
+        if ids:
+            for story_id, language, source in self.conn.execute(
+                "SELECT sa.story_id, a.language, a.source FROM story_articles sa JOIN articles a "
+                f"ON a.id = sa.article_id WHERE sa.story_id IN ({_marks(ids)})", ids,
+            ):
+                members[story_id].append((language, source))
+        return [
+            StoryRow(id=i, headline=h, date=d, storyline=line, articles=len(members[i]),
+                     languages=sorted({lang for lang, _ in members[i] if lang}),
+                     sources=sorted({src for _, src in members[i] if src}))
+            for i, h, d, line in rows
+        ], int(total)
+
+    def search_text(self, text: str, limit: int) -> list[tuple[str, float]]:
+        # Every word as a quoted term: user input never reaches FTS5's query syntax.
+        terms = [w for w in re.findall(r"\w+", text) if w]
+        if not terms:
+            return []
+        match = " ".join('"' + t.replace('"', "") + '"' for t in terms)
+        rows = self.conn.execute(
+            "SELECT a.id, bm25(article_search, 3.0, 1.0) FROM article_search "
+            "JOIN articles a ON a.seq = article_search.rowid "
+            "WHERE article_search MATCH ? ORDER BY bm25(article_search, 3.0, 1.0) LIMIT ?",
+            (match, limit),
+        )
+        return [(i, -float(score)) for i, score in rows]  # bm25: lower is better
+
+    def search_vectors(self, vector: Any, limit: int) -> list[tuple[str, float]]:
+        days = [d for (d,) in self.conn.execute(
+            "SELECT DISTINCT day FROM article_vectors WHERE day IS NOT NULL")]
+        index = self._index(len(vector))
+        keys, sims = index.search_many(np.asarray(vector, np.float32)[None, :],
+                                       [[*days, UNDATED]], limit)[0]
+        order = np.argsort(-sims, kind="stable")[:limit]
+        picked = [(int(keys[i]), float(sims[i])) for i in order]
+        ids = dict(self.conn.execute(
+            f"SELECT key, article_id FROM article_vectors WHERE key IN ({_marks(picked)})",
+            [k for k, _ in picked])) if picked else {}
+        return [(ids[k], s) for k, s in picked if k in ids]
 
     # -- runs
 

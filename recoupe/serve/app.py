@@ -1,0 +1,339 @@
+"""``recoupe serve``: the store as an HTTP API and web pages (OpenAPI at ``/openapi.json``).
+
+Pages are rendered on the server with Jinja2 (autoescaping on: article text
+is untrusted) and work offline: the stylesheet and the one small script
+ship in the package. Every response carries a Content-Security-Policy that
+allows nothing from elsewhere and no inline script. Writes need the token
+from ``[serve] token`` (or ``RECOUPE_TOKEN``); without one the API is read-only.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio.to_thread
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..config import Config
+from ..errors import RecoupeError
+from ..model import Article, is_day, to_dict
+from ..report.view import article_label
+from ..store.base import StoryQuery, StoryRow
+from .library import Library, NotFound
+
+_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+_ARTICLE_FIELDS = ("id", "external_id", "title", "source", "url", "language", "path")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def create_app(config: Config | None = None) -> FastAPI:
+    config = config or Config.load()
+    token = config.serve.token or os.environ.get("RECOUPE_TOKEN", "")
+    library = Library(config)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = config.serve.threads
+        yield
+        library.close()
+
+    app = FastAPI(title="recoupe", summary="Cross-checked news stories",
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.library = library
+    app.mount("/static", StaticFiles(directory=str(resources.files(__package__) / "static")),
+              name="static")
+    pages = Environment(loader=PackageLoader("recoupe.serve", "templates"),
+                        autoescape=select_autoescape(default=True, default_for_string=True))
+    pages.filters["safe_url"] = safe_url
+    pages.globals["label"] = article_label
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]
+                    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit()
+                                   or int(length) > config.serve.max_request_bytes):
+            response: Response = _error(413, f"request body over {config.serve.max_request_bytes} bytes")
+        else:
+            response = await call_next(request)
+        response.headers["Content-Security-Policy"] = _CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return _error(exc.status, exc.message, request)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(404, str(exc), request)
+
+    @app.exception_handler(RecoupeError)
+    async def recoupe_error(request: Request, exc: RecoupeError) -> Response:
+        return _error(400, str(exc), request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return _error(422, f"invalid request: {where}", request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(exc.status_code, str(exc.detail), request)
+
+    def _error(status: int, message: str, request: Request | None = None) -> Response:
+        if request is not None and not request.url.path.startswith("/api") and status != 413:
+            html = pages.get_template("error.html").render(status=status, message=message)
+            return HTMLResponse(html, status_code=status)
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+
+    def page(name: str, **context: Any) -> HTMLResponse:
+        return HTMLResponse(pages.get_template(name).render(**context))
+
+    def story_query(start: str | None, end: str | None, language: str | None,
+                    source: str | None, entity: str | None, storyline: str | None,
+                    offset: int, limit: int | None) -> StoryQuery:
+        for name, value in (("start", start), ("end", end)):
+            if value and not is_day(value):
+                raise ApiError(422, f"{name}: {value!r} is not a date (YYYY-MM-DD)")
+        size = min(limit or config.serve.page_size, config.serve.max_page_size)
+        return StoryQuery(start=start or None, end=end or None, language=language or None,
+                          source=source or None, entity=entity or None,
+                          storyline=storyline or None, offset=max(offset, 0), limit=max(size, 1))
+
+    # ------------------------------------------------------------------ API
+
+    @app.get("/api/stories", tags=["stories"])
+    def api_stories(start: str | None = None, end: str | None = None,
+                    language: str | None = None, source: str | None = None,
+                    entity: str | None = None, storyline: str | None = None,
+                    offset: int = Query(0, ge=0), limit: int | None = Query(None, ge=1)
+                    ) -> dict[str, Any]:
+        """Stories newest first, filtered by date range, language, source, entity, storyline."""
+        query = story_query(start, end, language, source, entity, storyline, offset, limit)
+        rows, total = library.stories(query)
+        return {"total": total, "offset": query.offset, "limit": query.limit,
+                "stories": [to_dict(r) for r in rows]}
+
+    @app.get("/api/stories/{story_id}", tags=["stories"])
+    def api_story(story_id: str) -> dict[str, Any]:
+        """A story: articles, summary with citations, timeline, quotes, figures, reuse, events."""
+        detail = library.story(story_id)
+        return {"story": to_dict(detail.story),
+                "articles": [_article_brief(a) for a in detail.articles]}
+
+    @app.get("/api/articles/{article_id}", tags=["articles"])
+    def api_article(article_id: str) -> dict[str, Any]:
+        """An article's clean text, what cleaning removed, and the passages shared with others."""
+        article, detail = library.article(article_id)
+        marks = []
+        if detail is not None:
+            for segments in detail.paragraphs.get(article.id, []):
+                marks += [{"text": s.text, "kind": s.mark, "note": s.note}
+                          for s in segments if s.mark]
+        return {**_article_brief(article), "text": article.text,
+                "story": detail.story.id if detail else None,
+                "removed": [to_dict(r) for r in article.removed], "marked": marks}
+
+    @app.post("/api/articles", tags=["articles"], status_code=201)
+    async def api_ingest(request: Request) -> dict[str, Any]:
+        """Analyse input records into the store. Needs ``Authorization: Bearer <token>``."""
+        if not token:
+            raise ApiError(403, "the API is read-only: no token is configured ([serve] token)")
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise ApiError(401, "missing or wrong token (Authorization: Bearer <token>)")
+        body = bytearray()
+        async for chunk in request.stream():  # a chunked body has no length to check up front
+            body += chunk
+            if len(body) > config.serve.max_request_bytes:
+                raise ApiError(413, f"request body over {config.serve.max_request_bytes} bytes")
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise ApiError(400, f"body is not JSON: {exc}") from exc
+        records = data.get("articles") if isinstance(data, dict) and "articles" in data else data
+        if isinstance(records, dict):
+            records = [records]
+        if not isinstance(records, list) or not records:
+            raise ApiError(400, "body must be a record, a list of records or {\"articles\": [...]}")
+        if len(records) > config.serve.max_articles_per_request:
+            raise ApiError(413, f"over {config.serve.max_articles_per_request} articles in one request")
+        added, rejected = await run_in_threadpool(library.ingest, records)
+        return {"articles": added, "rejected": [to_dict(r) for r in rejected]}
+
+    @app.get("/api/entities", tags=["entities"])
+    def api_entities(q: str | None = None, offset: int = Query(0, ge=0),
+                     limit: int | None = Query(None, ge=1)) -> dict[str, Any]:
+        size = min(limit or config.serve.page_size, config.serve.max_page_size)
+        rows, total = library.entities(q, offset, size)
+        return {"total": total, "offset": offset, "limit": size, "entities": [
+            {"id": i, "name": n, "type": t, "articles": c} for i, n, t, c in rows]}
+
+    @app.get("/api/entities/{entity_id}", tags=["entities"])
+    def api_entity(entity_id: str) -> dict[str, Any]:
+        detail = library.entity(entity_id)
+        return {"entity": to_dict(detail.entity),
+                "stories": [to_dict(s) for s in detail.stories],
+                "quotes": [{**to_dict(q), "article": a.id} for q, a in detail.quotes]}
+
+    @app.get("/api/storylines", tags=["storylines"])
+    def api_storylines() -> dict[str, Any]:
+        return {"storylines": [to_dict(s) for s in library.storylines()]}
+
+    @app.get("/api/storylines/{line_id}", tags=["storylines"])
+    def api_storyline(line_id: str) -> dict[str, Any]:
+        line, timeline = library.storyline(line_id)
+        return {"storyline": to_dict(line), "timeline": [to_dict(e) for e in timeline]}
+
+    @app.get("/api/search", tags=["search"])
+    def api_search(q: str = Query(..., min_length=1, max_length=500),
+                   limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
+        """Full text (accents folded) and meaning, fused by rank; entities by name."""
+        hits = library.search(q, limit)
+        entities, _ = library.entities(q, 0, 10)
+        return {"articles": [{**_article_brief(h.article), "story": h.story, "score": h.score,
+                              "matched_by": h.by} for h in hits],
+                "entities": [{"id": i, "name": n, "type": t, "articles": c}
+                             for i, n, t, c in entities]}
+
+    # ------------------------------------------------------------------ pages
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """The API described from its OpenAPI document, rendered here: FastAPI's Swagger
+        page loads its script from a CDN, which an offline machine (and our CSP) refuses."""
+        return page("docs.html", spec=app.openapi())
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def front(start: str | None = None, end: str | None = None, language: str | None = None,
+              source: str | None = None, entity: str | None = None,
+              storyline: str | None = None, offset: int = Query(0, ge=0)) -> HTMLResponse:
+        query = story_query(start, end, language, source, entity, storyline, offset, None)
+        rows, total = library.stories(query)
+        return page("front.html", rows=rows, total=total, query=query)
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    def story_page(story_id: str) -> HTMLResponse:
+        detail = library.story(story_id)
+        by_id = {a.id: a for a in detail.articles}
+        nums = {a.id: n for n, a in enumerate(detail.articles, start=1)}  # one number per source
+        return page("story.html", d=detail, s=detail.story, by_id=by_id, nums=nums)
+
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(article_id: str, mark: str | None = None) -> HTMLResponse:
+        article, detail = library.article(article_id)
+        span = _span(mark)
+        paragraphs = _paragraphs(article, detail.paragraphs.get(article.id) if detail else None,
+                                 span)
+        return page("article.html", a=article, story=detail.story if detail else None,
+                    paragraphs=paragraphs)
+
+    @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
+    def entities_page(q: str | None = None, offset: int = Query(0, ge=0)) -> HTMLResponse:
+        rows, total = library.entities(q, offset, config.serve.page_size)
+        return page("entities.html", rows=rows, total=total, q=q or "", offset=offset,
+                    size=config.serve.page_size)
+
+    @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
+    def entity_page(entity_id: str) -> HTMLResponse:
+        return page("entity.html", d=library.entity(entity_id))
+
+    @app.get("/storylines", response_class=HTMLResponse, include_in_schema=False)
+    def storylines_page() -> HTMLResponse:
+        return page("storylines.html", lines=library.storylines())
+
+    @app.get("/storylines/{line_id}", response_class=HTMLResponse, include_in_schema=False)
+    def storyline_page(line_id: str) -> HTMLResponse:
+        line, timeline = library.storyline(line_id)
+        rows, _ = library.stories(StoryQuery(storyline=line.id, limit=100))
+        return page("storyline.html", line=line, timeline=timeline, rows=rows)
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(q: str = "") -> HTMLResponse:
+        q = q.strip()[:500]
+        hits = library.search(q) if q else []
+        entities = library.entities(q, 0, 10)[0] if q else []
+        return page("search.html", q=q, hits=hits, entities=entities)
+
+    return app
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is a web address, else None: a ``javascript:`` link never reaches a page."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def _article_brief(a: Article) -> dict[str, Any]:
+    out = {k: getattr(a, k) for k in _ARTICLE_FIELDS}
+    out["published"] = to_dict(a.published)
+    return out
+
+
+def _span(mark: str | None) -> tuple[int, int] | None:
+    if not mark:
+        return None
+    start, _, end = mark.partition("-")
+    if not (start.isdigit() and end.isdigit()) or int(end) <= int(start):
+        raise ApiError(422, f"mark: {mark!r} is not START-END character offsets")
+    return int(start), int(end)
+
+
+def _paragraphs(article: Article, segments: list[Any] | None, span: tuple[int, int] | None
+                ) -> list[list[dict[str, Any]]]:
+    """The article's paragraphs as pieces: shared-passage marks, and the cited passage."""
+    from ..report.view import Segment
+
+    out = []
+    anchored = False
+    paras = segments or [[Segment(article.text[p.start : p.end])] for p in article.paragraphs]
+    starts = [p.start for p in article.paragraphs]
+    for n, pieces in enumerate(paras):
+        at = starts[n] if n < len(starts) else 0
+        row = []
+        for piece in pieces:
+            end = at + len(piece.text)
+            if span and at < span[1] and span[0] < end:
+                # Cut the piece around the cited passage so exactly it is highlighted.
+                a, b = max(span[0], at) - at, min(span[1], end) - at
+                for text, cited in ((piece.text[:a], False), (piece.text[a:b], True),
+                                    (piece.text[b:], False)):
+                    if text:
+                        row.append({"text": text, "mark": piece.mark, "note": piece.note,
+                                    "cited": cited, "anchor": cited and not anchored})
+                        anchored = anchored or cited
+            else:
+                row.append({"text": piece.text, "mark": piece.mark, "note": piece.note,
+                            "cited": False})
+            at = end
+        out.append(row)
+    return out
+
+
+__all__ = ["StoryRow", "create_app"]
