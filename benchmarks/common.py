@@ -67,6 +67,12 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The value at rank ``q`` (0..1) of the sorted values, no interpolation."""
+    ordered = sorted(values)
+    return ordered[int(q * (len(ordered) - 1))]
+
+
 def machine() -> str:
     return (f"{platform.node()} · {psutil.cpu_count()} cores · "
             f"{psutil.virtual_memory().total / 2**30:.0f} GiB · Python {platform.python_version()}")

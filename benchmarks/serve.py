@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 import httpx
-from common import documents, machine
+from common import documents, machine, percentile
 
 from recoupe import analyze
 from recoupe.config import Config
@@ -125,11 +125,6 @@ async def _load(base: str, clients: int, seconds: float, story_ids: list[str], t
     return times
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=100_000)
@@ -179,8 +174,8 @@ def main() -> None:
                         ("story", "story page (/stories/{id}, HTML)"),
                         ("static", "peer: the stylesheet (/static/app.css)")):
         t = times[kind]
-        print(f"{label}: {len(t)} requests, p50 {1000 * _percentile(t, 0.5):.1f} ms, "
-              f"p99 {1000 * _percentile(t, 0.99):.1f} ms", flush=True)
+        print(f"{label}: {len(t)} requests, p50 {1000 * percentile(t, 0.5):.1f} ms, "
+              f"p99 {1000 * percentile(t, 0.99):.1f} ms", flush=True)
     done = sum(len(t) for t in times.values())
     print(f"{args.clients} clients, {args.seconds:.0f} s: {done / args.seconds:.0f} requests/s",
           flush=True)

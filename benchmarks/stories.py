@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from common import PeakRSS, documents, machine, median, timer
+from common import PeakRSS, documents, machine, median, percentile, timer
 
 from recoupe import analyze
 from recoupe.config import Config, StoreConfig
@@ -212,7 +212,7 @@ def addone(tmp: Path, n: int, adds: int) -> None:
         times = sorted(_adds(store, size, per_day, adds, dim, rng))
         store.close()
         p50 = median(times) * 1000
-        p95 = times[int(0.95 * (len(times) - 1))] * 1000
+        p95 = percentile(times, 0.95) * 1000
         print(f"addone: store of {size}: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
               f"({len(times)} adds)", flush=True)
 

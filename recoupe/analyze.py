@@ -248,8 +248,7 @@ def timeline(
     with _analysed(paths, db, config, progress) as (store, analyzer, _, rejected):
         articles = store.get_articles(analyzer.seen)
         wanted = {a.id for a in articles}
-        pairs = [p for p in store.reuse_pairs() if p.a in wanted and p.b in wanted]
-        copied = copied_passages(pairs, {a.id: len(a.text) for a in articles})
+        copied = copied_passages(store.reuse_pairs(wanted), articles)
         entries = build_timeline(articles, options, store.embeddings(wanted),
                                  analyzer.config.embed, copied)
         return group_by_date(entries), rejected

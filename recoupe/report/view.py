@@ -15,6 +15,7 @@ class Segment:
     text: str
     mark: str | None = None  # copied | shared | repeated
     note: str = ""
+    cited: bool = False  # inside the passage a citation points to
 
 
 @dataclass(slots=True)
@@ -61,7 +62,7 @@ def story_view(story: Story, members: list[Article], by_id: dict[str, Article]) 
     """A story with its articles' paragraphs marked (copied, shared, repeated) and its graph."""
     view = StoryView(story, members)
     for a in members:
-        view.paragraphs[a.id] = _segments(a, story.reuse, by_id)
+        view.paragraphs[a.id] = segments(a, story.reuse, by_id)
     view.graph = _graph(members, story.reuse, by_id)
     return view
 
@@ -95,13 +96,16 @@ def _marks(article: Article, reuse: list[ReuseLink | SharedSource],
     return marks
 
 
-def _segments(article: Article, reuse: list[ReuseLink | SharedSource],
-              by_id: dict[str, Article]) -> list[list[Segment]]:
+def segments(article: Article, reuse: list[ReuseLink | SharedSource],
+             by_id: dict[str, Article], cited: tuple[int, int] | None = None,
+             ) -> list[list[Segment]]:
+    """The article's paragraphs cut into pieces at every mark, and at the ``cited`` span."""
     marks = sorted(_marks(article, reuse, by_id))
+    edges = [(m[0], m[1]) for m in marks] + ([cited] if cited else [])
     out = []
     for para in article.paragraphs:
         cuts = {para.start, para.end}
-        for s, e, *_ in marks:
+        for s, e in edges:
             cuts.update(c for c in (s, e) if para.start < c < para.end)
         bounds = sorted(cuts)
         segs = []
@@ -110,7 +114,8 @@ def _segments(article: Article, reuse: list[ReuseLink | SharedSource],
             cover = [m for m in marks if m[0] <= s and e <= m[1]]
             cover.sort(key=lambda m: ("shared", "copied", "repeated").index(m[2]))
             mark = cover[0] if cover else None
-            segs.append(Segment(article.text[s:e], mark[2] if mark else None, mark[3] if mark else ""))
+            segs.append(Segment(article.text[s:e], mark[2] if mark else None, mark[3] if mark else "",
+                                cited=cited is not None and cited[0] <= s and e <= cited[1]))
         out.append(segs)
     return out
 

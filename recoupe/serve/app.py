@@ -1,8 +1,8 @@
 """``recoupe serve``: the store as an HTTP API and web pages (OpenAPI at ``/openapi.json``).
 
 Pages are rendered on the server with Jinja2 (autoescaping on: article text
-is untrusted) and work offline: the stylesheet and the one small script
-ship in the package. Every response carries a Content-Security-Policy that
+is untrusted) and work offline: no script, and the one stylesheet ships in
+the package. Every response carries a Content-Security-Policy that
 allows nothing from elsewhere and no inline script. Writes need the token
 from ``[serve] token`` (or ``RECOUPE_TOKEN``); without one the API is read-only.
 """
@@ -30,8 +30,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..config import Config
 from ..errors import RecoupeError
 from ..model import Article, is_day, to_dict
-from ..report.view import article_label
-from ..store.base import StoryQuery, StoryRow
+from ..report.view import article_label, segments
+from ..store.base import StoryQuery
 from .library import Library, NotFound
 
 _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -49,6 +49,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     config = config or Config.load()
     token = config.serve.token or os.environ.get("RECOUPE_TOKEN", "")
     library = Library(config)
+    too_large = f"request body over {config.serve.max_request_bytes} bytes"
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -72,7 +73,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit()
                                    or int(length) > config.serve.max_request_bytes):
-            response: Response = _error(413, f"request body over {config.serve.max_request_bytes} bytes")
+            response: Response = _error(413, too_large)
         else:
             response = await call_next(request)
         response.headers["Content-Security-Policy"] = _CSP
@@ -116,10 +117,12 @@ def create_app(config: Config | None = None) -> FastAPI:
         for name, value in (("start", start), ("end", end)):
             if value and not is_day(value):
                 raise ApiError(422, f"{name}: {value!r} is not a date (YYYY-MM-DD)")
-        size = min(limit or config.serve.page_size, config.serve.max_page_size)
         return StoryQuery(start=start or None, end=end or None, language=language or None,
                           source=source or None, entity=entity or None,
-                          storyline=storyline or None, offset=max(offset, 0), limit=max(size, 1))
+                          storyline=storyline or None, offset=offset, limit=page_size(limit))
+
+    def page_size(limit: int | None) -> int:
+        return min(limit or config.serve.page_size, config.serve.max_page_size)
 
     # ------------------------------------------------------------------ API
 
@@ -167,7 +170,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         async for chunk in request.stream():  # a chunked body has no length to check up front
             body += chunk
             if len(body) > config.serve.max_request_bytes:
-                raise ApiError(413, f"request body over {config.serve.max_request_bytes} bytes")
+                raise ApiError(413, too_large)
         try:
             data = json.loads(body)
         except ValueError as exc:
@@ -185,10 +188,10 @@ def create_app(config: Config | None = None) -> FastAPI:
     @app.get("/api/entities", tags=["entities"])
     def api_entities(q: str | None = None, offset: int = Query(0, ge=0),
                      limit: int | None = Query(None, ge=1)) -> dict[str, Any]:
-        size = min(limit or config.serve.page_size, config.serve.max_page_size)
+        size = page_size(limit)
         rows, total = library.entities(q, offset, size)
-        return {"total": total, "offset": offset, "limit": size, "entities": [
-            {"id": i, "name": n, "type": t, "articles": c} for i, n, t, c in rows]}
+        return {"total": total, "offset": offset, "limit": size,
+                "entities": [to_dict(r) for r in rows]}
 
     @app.get("/api/entities/{entity_id}", tags=["entities"])
     def api_entity(entity_id: str) -> dict[str, Any]:
@@ -210,12 +213,10 @@ def create_app(config: Config | None = None) -> FastAPI:
     def api_search(q: str = Query(..., min_length=1, max_length=500),
                    limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
         """Full text (accents folded) and meaning, fused by rank; entities by name."""
-        hits = library.search(q, limit)
-        entities, _ = library.entities(q, 0, 10)
+        hits, entities = library.search(q, limit)
         return {"articles": [{**_article_brief(h.article), "story": h.story, "score": h.score,
                               "matched_by": h.by} for h in hits],
-                "entities": [{"id": i, "name": n, "type": t, "articles": c}
-                             for i, n, t, c in entities]}
+                "entities": [to_dict(e) for e in entities]}
 
     # ------------------------------------------------------------------ pages
 
@@ -243,17 +244,16 @@ def create_app(config: Config | None = None) -> FastAPI:
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: str, mark: str | None = None) -> HTMLResponse:
         article, detail = library.article(article_id)
-        span = _span(mark)
-        paragraphs = _paragraphs(article, detail.paragraphs.get(article.id) if detail else None,
-                                 span)
+        reuse, by_id = (detail.story.reuse, {a.id: a for a in detail.articles}) if detail else ([], {})
+        paragraphs = segments(article, reuse, by_id, _span(mark))
         return page("article.html", a=article, story=detail.story if detail else None,
                     paragraphs=paragraphs)
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
     def entities_page(q: str | None = None, offset: int = Query(0, ge=0)) -> HTMLResponse:
-        rows, total = library.entities(q, offset, config.serve.page_size)
-        return page("entities.html", rows=rows, total=total, q=q or "", offset=offset,
-                    size=config.serve.page_size)
+        size = page_size(None)
+        rows, total = library.entities(q, offset, size)
+        return page("entities.html", rows=rows, total=total, q=q or "", offset=offset, size=size)
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     def entity_page(entity_id: str) -> HTMLResponse:
@@ -272,8 +272,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(q: str = "") -> HTMLResponse:
         q = q.strip()[:500]
-        hits = library.search(q) if q else []
-        entities = library.entities(q, 0, 10)[0] if q else []
+        hits, entities = library.search(q) if q else ([], [])
         return page("search.html", q=q, hits=hits, entities=entities)
 
     return app
@@ -305,35 +304,4 @@ def _span(mark: str | None) -> tuple[int, int] | None:
     return int(start), int(end)
 
 
-def _paragraphs(article: Article, segments: list[Any] | None, span: tuple[int, int] | None
-                ) -> list[list[dict[str, Any]]]:
-    """The article's paragraphs as pieces: shared-passage marks, and the cited passage."""
-    from ..report.view import Segment
-
-    out = []
-    anchored = False
-    paras = segments or [[Segment(article.text[p.start : p.end])] for p in article.paragraphs]
-    starts = [p.start for p in article.paragraphs]
-    for n, pieces in enumerate(paras):
-        at = starts[n] if n < len(starts) else 0
-        row = []
-        for piece in pieces:
-            end = at + len(piece.text)
-            if span and at < span[1] and span[0] < end:
-                # Cut the piece around the cited passage so exactly it is highlighted.
-                a, b = max(span[0], at) - at, min(span[1], end) - at
-                for text, cited in ((piece.text[:a], False), (piece.text[a:b], True),
-                                    (piece.text[b:], False)):
-                    if text:
-                        row.append({"text": text, "mark": piece.mark, "note": piece.note,
-                                    "cited": cited, "anchor": cited and not anchored})
-                        anchored = anchored or cited
-            else:
-                row.append({"text": piece.text, "mark": piece.mark, "note": piece.note,
-                            "cited": False})
-            at = end
-        out.append(row)
-    return out
-
-
-__all__ = ["StoryRow", "create_app"]
+__all__ = ["create_app"]

@@ -25,11 +25,12 @@ from ..model import Article, Entity, QuoteMention, Rejection, Storyline, Timelin
 from ..nlp.embed import embedder
 from ..report.view import StoryView, story_view
 from ..store import Store, open_store
-from ..store.base import StoryQuery, StoryRow
-from ..summarize import TimelineOptions, build_timeline
+from ..store.base import EntityRow, StoryQuery, StoryRow
+from ..summarize.attach import copied_passages, storyline_timeline
 
 _FUSION = 60  # reciprocal rank fusion's usual constant: ranks past the first few weigh alike
 _STORYLINE_ARTICLES = 400  # a storyline's timeline reads at most its latest this many
+_SEARCH_ENTITIES = 10
 
 
 @dataclass(slots=True)
@@ -86,6 +87,7 @@ class Library:
                 store.close()
             self._stores.clear()
             self._cache.clear()
+            self._lines.clear()
 
     def _forget(self) -> None:
         with self._lock:
@@ -101,8 +103,7 @@ class Library:
     def storylines(self) -> list[Storyline]:
         return self.store.storylines()
 
-    def entities(self, text: str | None, offset: int, limit: int
-                 ) -> tuple[list[tuple[str, str, str, int]], int]:
+    def entities(self, text: str | None, offset: int, limit: int) -> tuple[list[EntityRow], int]:
         return self.store.entity_page(text, offset, limit)
 
     # -- one thing
@@ -141,17 +142,16 @@ class Library:
         return story_view(story, members, by_id)
 
     def article(self, article_id: str) -> tuple[Article, StoryView | None]:
+        """The article, and its story's view (which holds it already) when it has one."""
         store = self.store
+        story_id = store.story_of([article_id]).get(article_id)
+        if story_id:
+            detail = self.story(story_id)
+            return next(a for a in detail.articles if a.id == article_id), detail
         found = store.get_articles([article_id])
         if not found:
             raise NotFound(f"no article {article_id}")
-        story_id = store.story_of([article_id]).get(article_id)
-        detail = self.story(story_id) if story_id else None
-        if detail is not None:
-            for a in detail.articles:
-                if a.id == article_id:
-                    return a, detail
-        return found[0], detail
+        return found[0], None
 
     def entity(self, entity_id: str) -> EntityDetail:
         store = self.store
@@ -178,30 +178,32 @@ class Library:
         states = store.story_states(line.stories)
         ids = [i for s in states for i in s.story.articles][-_STORYLINE_ARTICLES:]
         articles = store.get_articles(ids)
-        timeline = build_timeline(articles, TimelineOptions(dates=12),
-                                  store.embeddings(ids), self.config.embed)
+        copied = copied_passages(store.reuse_pairs(ids), articles)
+        timeline = storyline_timeline(articles, store.embeddings(ids), copied, self.config.embed)
         with self._lock:
             self._lines[line_id] = (line, timeline)
         return line, timeline
 
     # -- search
 
-    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
-        """Full-text (accents folded) and meaning (sentence vectors) matches, fused by rank."""
+    def search(self, text: str, limit: int = 20) -> tuple[list[SearchHit], list[EntityRow]]:
+        """Articles: full-text (accents folded) and meaning (sentence vectors) matches, fused
+        by rank. Entities: the most named whose name holds ``text``."""
         store = self.store
         ranked: dict[str, float] = {}
         by: dict[str, list[str]] = {}
-        lists = [("text", store.search_text(text, limit * 2))]
         vector = embedder(self.config.embed.model, self.config.embed.threads).encode([text])[0]
-        lists.append(("meaning", store.search_vectors(vector, limit * 2)))
-        for name, hits in lists:
+        lists = {"text": store.search_text(text, limit * 2),
+                 "meaning": store.search_vectors(vector, limit * 2)}
+        for name, hits in lists.items():
             for rank, (article_id, _) in enumerate(hits):
                 ranked[article_id] = ranked.get(article_id, 0.0) + 1.0 / (_FUSION + rank + 1)
                 by.setdefault(article_id, []).append(name)
         best = sorted(ranked, key=lambda i: (-ranked[i], i))[:limit]
         articles = {a.id: a for a in store.get_articles(best)}
         stories = store.story_of(best)
-        return [SearchHit(articles[i], stories.get(i), ranked[i], by[i]) for i in best if i in articles]
+        found = [SearchHit(articles[i], stories.get(i), ranked[i], by[i]) for i in best if i in articles]
+        return found, store.entity_page(text, 0, _SEARCH_ENTITIES)[0]
 
     # -- writing
 

@@ -113,6 +113,16 @@ class StoryRow:
     sources: list[str]
 
 
+@dataclass(slots=True)
+class EntityRow:
+    """An entity as a list shows it."""
+
+    id: str
+    name: str
+    type: str
+    articles: int  # how many articles name it
+
+
 class Store(Protocol):
     def batch(self) -> AbstractContextManager[None]:
         """One transaction for every write inside it: all of them land, or none."""
@@ -245,9 +255,9 @@ class Store(Protocol):
         """(article id, cosine) of the articles nearest ``vector`` over the whole store."""
         ...
     def entity_page(self, text: str | None, offset: int, limit: int
-                    ) -> tuple[list[tuple[str, str, str, int]], int]:
-        """(id, name, type, articles) of entities whose name or an alias holds ``text``
-        (case and accents folded; all when None), the most named first, and how many."""
+                    ) -> tuple[list[EntityRow], int]:
+        """One page of the entities whose name or an alias holds ``text`` (case and accents
+        folded; all when None), the most named first, and how many there are."""
         ...
     def entity_names(self, keys: Iterable[str]) -> dict[str, str]:
         """The entity name of each canonical key that has an entity."""

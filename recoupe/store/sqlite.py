@@ -34,6 +34,7 @@ from ..model import (
 from ..nlp.canonical import fold, surname_group
 from .ann import UNDATED, PartitionedIndex, days_between, months_between
 from .base import (
+    EntityRow,
     IndexedFingerprint,
     NameRow,
     Neighbour,
@@ -147,7 +148,7 @@ class SQLiteStore:
             old = db.execute("SELECT payload FROM articles WHERE id = ?", (article.id,)).fetchone()
             if old is not None:
                 self._count_terms(json.loads(old[0]).get("terms", {}), -1)
-            db.execute(
+            seq = db.execute(
                 """INSERT INTO articles(id, external_id, path, url, source, title, language,
                        published_date, published_granularity, published_basis, input_format,
                        raw_text, html, payload)
@@ -156,13 +157,14 @@ class SQLiteStore:
                        title=excluded.title, language=excluded.language,
                        published_date=excluded.published_date,
                        published_granularity=excluded.published_granularity,
-                       published_basis=excluded.published_basis, payload=excluded.payload""",
+                       published_basis=excluded.published_basis, payload=excluded.payload
+                   RETURNING seq""",
                 (article.id, article.external_id, article.path, article.url, article.source,
                  article.title, article.language, pub.date, pub.granularity, pub.basis,
                  article.input_format, article.raw_text, article.html, article_payload(article)),
-            )
-            seq = db.execute("SELECT seq FROM articles WHERE id = ?", (article.id,)).fetchone()[0]
-            db.execute("DELETE FROM article_search WHERE rowid = ?", (seq,))
+            ).fetchone()[0]
+            if old is not None:
+                db.execute("DELETE FROM article_search WHERE rowid = ?", (seq,))
             db.execute("INSERT INTO article_search(rowid, title, text) VALUES (?, ?, ?)",
                        (seq, article.title or "", article.text))
             if article.path:
@@ -726,18 +728,18 @@ class SQLiteStore:
         return out
 
     def entity_page(self, text: str | None, offset: int, limit: int
-                    ) -> tuple[list[tuple[str, str, str, int]], int]:
+                    ) -> tuple[list[EntityRow], int]:
         query = "SELECT id, name, type, articles, aliases FROM entities ORDER BY articles DESC, name, id"
         if not text:
             total = self.conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0]
-            page = self.conn.execute(query + " LIMIT ? OFFSET ?", (limit, offset))
-            return [(i, n, t, c) for i, n, t, c, _ in page], int(total)
-        rows = self.conn.execute(query).fetchall()
-        if text:
+            rows = self.conn.execute(query + " LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        else:
             # Folded in Python: SQLite's LIKE folds ASCII case only, not accents.
             wanted = fold(text)
-            rows = [r for r in rows if wanted in fold(r[1]) or wanted in fold(r[4])]
-        return [(i, n, t, c) for i, n, t, c, _ in rows[offset : offset + limit]], len(rows)
+            rows = [r for r in self.conn.execute(query)
+                    if wanted in fold(r[1]) or wanted in fold(r[4])]
+            total, rows = len(rows), rows[offset : offset + limit]
+        return [EntityRow(i, n, t, c) for i, n, t, c, _ in rows], int(total)
 
     def flush(self) -> None:
         for index in (self._ann, self._story_ann):
@@ -906,17 +908,10 @@ class SQLiteStore:
         return [(i, -float(score)) for i, score in rows]  # bm25: lower is better
 
     def search_vectors(self, vector: Any, limit: int) -> list[tuple[str, float]]:
-        days = [d for (d,) in self.conn.execute(
-            "SELECT DISTINCT day FROM article_vectors WHERE day IS NOT NULL")]
-        index = self._index(len(vector))
-        keys, sims = index.search_many(np.asarray(vector, np.float32)[None, :],
-                                       [[*days, UNDATED]], limit)[0]
-        order = np.argsort(-sims, kind="stable")[:limit]
-        picked = [(int(keys[i]), float(sims[i])) for i in order]
-        ids = dict(self.conn.execute(
-            f"SELECT key, article_id FROM article_vectors WHERE key IN ({_marks(picked)})",
-            [k for k, _ in picked])) if picked else {}
-        return [(ids[k], s) for k, s in picked if k in ids]
+        first, last = self.conn.execute(
+            "SELECT MIN(day), MAX(day) FROM article_vectors").fetchone()
+        found = self.nearest_many([vector], [(first, last)], limit, limit)[0]
+        return [(n.article_id, n.similarity) for n in found]
 
     # -- runs
 

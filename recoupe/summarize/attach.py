@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..config import EmbedConfig
-from ..model import Article, Embedding, ReusePair, Story, Storyline
-from .sentences import units_of
+from ..model import Article, Embedding, ReusePair, Story, Storyline, TimelineEntry
+from .sentences import Unit, units_of
 from .summary import Copied, summarize_story
 from .timeline import TimelineOptions, build_timeline
 
@@ -16,8 +16,9 @@ from .timeline import TimelineOptions, build_timeline
 _STORY_DATES, _STORYLINE_DATES = 6, 12
 
 
-def copied_passages(pairs: Sequence[ReusePair], texts: Mapping[str, int]) -> Copied:
+def copied_passages(pairs: Sequence[ReusePair], articles: Iterable[Article]) -> Copied:
     """Per article, the passages it shares with others: (start, end, other, o_start, o_end)."""
+    texts = {a.id: len(a.text) for a in articles}
     out: dict[str, list[tuple[int, int, str, int, int]]] = defaultdict(list)
     for pair in pairs:
         spans = [(s[0], s[1], s[2], s[3]) for s in pair.spans]
@@ -33,7 +34,7 @@ def attach(
     stories: Sequence[Story], storylines: Sequence[Storyline], by_id: Mapping[str, Article],
     embeddings: Mapping[str, Embedding], pairs: Sequence[ReusePair], config: EmbedConfig,
 ) -> None:
-    copied = copied_passages(pairs, {k: len(a.text) for k, a in by_id.items()})
+    copied = copied_passages(pairs, by_id.values())
     units = {k: units_of(a, embeddings.get(k), config) for k, a in by_id.items()}
     members_of: dict[str, list[Article]] = {}
     for story in stories:
@@ -44,5 +45,13 @@ def attach(
             members, TimelineOptions(dates=_STORY_DATES), embeddings, config, copied, units)
     for line in storylines:
         members = [a for s in line.stories for a in members_of.get(s, [])]
-        line.timeline = build_timeline(
-            members, TimelineOptions(dates=_STORYLINE_DATES), embeddings, config, copied, units)
+        line.timeline = storyline_timeline(members, embeddings, copied, config, units)
+
+
+def storyline_timeline(
+    members: Sequence[Article], embeddings: Mapping[str, Embedding], copied: Copied,
+    config: EmbedConfig, units: Mapping[str, list[Unit]] | None = None,
+) -> list[TimelineEntry]:
+    """The dates most of a storyline's articles report, one cited sentence each."""
+    return build_timeline(members, TimelineOptions(dates=_STORYLINE_DATES), embeddings, config,
+                          copied, units)

@@ -213,6 +213,18 @@ class Pool:
                 out[i] = total / max(count, 1)
         return out
 
+    def pick(self, order: Sequence[int], k: int, repeats: float) -> list[int]:
+        """Up to ``k`` of ``order``, best first, skipping any as similar as ``repeats`` to one
+        already picked (maximal marginal relevance with a hard cut)."""
+        picked: list[int] = []
+        for i in order:
+            if len(picked) >= k:
+                break
+            if picked and float(self.similarities([i], picked).max()) >= repeats:
+                continue
+            picked.append(i)
+        return picked
+
     def supporters(self, rows: Sequence[int],
                    copied: Mapping[str, Sequence[tuple[int, int, str, int, int]]] | None = None,
                    ) -> dict[int, dict[str, Citation]]:
@@ -262,6 +274,12 @@ class Pool:
                 found[twin] = Citation(twin, t_start + offset,
                                        min(t_end, t_start + offset + unit.end - unit.start))
         return found
+
+
+def cited(unit: Unit, others: Mapping[str, Citation]) -> tuple[list[str], list[Citation]]:
+    """A sentence's articles and passages: its own first, then the others' by article id."""
+    names = sorted(others)
+    return [unit.article, *names], [unit.citation, *(others[a] for a in names)]
 
 
 def _array(m: Any) -> Any:

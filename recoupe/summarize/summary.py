@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 from ..config import EmbedConfig
 from ..model import Article, CitedSentence, Embedding, SourceAddition
-from .sentences import Pool, Unit, units_of
+from .sentences import Pool, Unit, cited, units_of
 
 _MIN_SENTENCES, _MAX_SENTENCES = 3, 6
 _REPEATS = 0.5  # similarity above which a candidate only repeats a chosen sentence
@@ -92,23 +92,13 @@ def _choose(pool: Pool, candidates: Sequence[int], members: Sequence[Article],
 
     order = sorted(shortlist, key=lambda i: (-worth(i), units[i].article, units[i].index))
     size = min(_MAX_SENTENCES, max(_MIN_SENTENCES, len(members) + 2))
-    picked: list[int] = []
-    for i in order:
-        if len(picked) >= size:
-            break
-        if picked and float(pool.similarities([i], picked).max()) >= _REPEATS:
-            continue
-        picked.append(i)
+    picked = pool.pick(order, size, _REPEATS)
     rank = {a.id: k for k, a in enumerate(members)}  # members come in publication order
     picked.sort(key=lambda i: (units[i].index, rank.get(units[i].article, 0)))
     out = []
     for i in picked:
-        unit = units[i]
-        others = support[i]
-        out.append(CitedSentence(
-            text=unit.text, articles=[unit.article, *sorted(others)],
-            passages=[unit.citation, *(others[a] for a in sorted(others))],
-        ))
+        articles, passages = cited(units[i], support[i])
+        out.append(CitedSentence(text=units[i].text, articles=articles, passages=passages))
     return out
 
 

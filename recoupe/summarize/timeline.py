@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..config import EmbedConfig
 from ..model import Article, Citation, Embedding, TimelineEntry
-from .sentences import Pool, Unit, units_of
+from .sentences import Pool, Unit, cited, units_of
 
 # A lead sentence that names no date reports the article's main happening, but less
 # surely than one that names it: its vote for that day counts this much.
@@ -114,18 +114,11 @@ def _tell(day: str, found: list[tuple[Unit, bool]], k: int,
         return central[i] + (0.1 if named[i] else 0.0) + (0.05 if units[i].days == [day] else 0.0)
 
     order = sorted(everyone, key=lambda i: (-worth(i), units[i].article, units[i].index))
-    picked: list[int] = []
-    for i in order:
-        if len(picked) >= k:
-            break
-        if picked and float(pool.similarities([i], picked).max()) >= _REPEATS:
-            continue
-        picked.append(i)
+    picked = pool.pick(order, k, _REPEATS)
     support = pool.supporters(picked, copied)
     out = []
     for i in picked:
-        unit, others = units[i], support[i]
-        cited = [unit.citation, *(others[a] for a in sorted(others))]
-        out.append(TimelineEntry(date=day, text=unit.text,
-                                 articles=[unit.article, *sorted(others)], passages=cited))
+        articles, passages = cited(units[i], support[i])
+        out.append(TimelineEntry(date=day, text=units[i].text, articles=articles,
+                                 passages=passages))
     return out

@@ -53,7 +53,7 @@ def served_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-def _config(db: Path) -> Config:
+def config_for(db: Path) -> Config:
     config = Config()
     config.store.path = str(db)
     config.serve.token = TOKEN
@@ -84,7 +84,7 @@ def running(config: Config) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def base_url(served_store: Path) -> Iterator[str]:
-    with running(_config(served_store)) as url:
+    with running(config_for(served_store)) as url:
         yield url
 
 
@@ -102,5 +102,5 @@ def writable(served_store: Path, tmp_path: Path) -> Iterator[httpx.Client]:
     ann = Path(f"{served_store}.ann")
     if ann.exists():
         shutil.copytree(ann, Path(f"{db}.ann"))
-    with running(_config(db)) as url, httpx.Client(base_url=url, timeout=300) as c:
+    with running(config_for(db)) as url, httpx.Client(base_url=url, timeout=300) as c:
         yield c

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from recoupe.nlp.canonical import fold
 
-from .conftest import HOSTILE, TOKEN
+from .conftest import HOSTILE, TOKEN, config_for, running
 
 
 def _seed_stories(client: httpx.Client) -> list[dict[str, Any]]:
@@ -90,6 +92,11 @@ def test_search_folds_accents_and_finds_both_stories_entity(client: httpx.Client
     folded = client.get("/api/search", params={"q": "elysee"}).json()["articles"]
     assert any("text" in hit["matched_by"] for hit in folded)
     assert client.get("/api/search", params={"q": ""}).status_code == 422
+    # No article writes "coup de fil": only the meaning search finds the Biden-Putin call.
+    calls = client.get("/api/search", params={"q": "coup de fil Biden Poutine"}).json()["articles"]
+    december = next(s["id"] for s in _seed_stories(client) if s["date"] == "2021-12-30")
+    assert [h["story"] for h in calls[:2]] == [december, december]
+    assert all(h["matched_by"] == ["meaning"] for h in calls)
 
 
 def test_entity_and_storyline_details(client: httpx.Client) -> None:
@@ -122,14 +129,31 @@ def test_writes_need_the_token(writable: httpx.Client) -> None:
     assert writable.get("/api/stories").json()["total"] == 4
 
 
-def test_read_only_without_token_and_size_limits(client: httpx.Client, writable: httpx.Client) -> None:
+def test_read_only_without_a_token(served_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RECOUPE_TOKEN", raising=False)
+    config = config_for(served_store)
+    config.serve.token = ""
+    with running(config) as url, httpx.Client(base_url=url, timeout=60) as c:
+        r = c.post("/api/articles", json={"text": "Un article."},
+                   headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 403 and "read-only" in r.json()["error"]["message"]
+        assert c.get("/api/stories").status_code == 200
+
+
+def test_size_limits_and_bad_bodies(writable: httpx.Client) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
     huge = b"[" + b" " * 10_000_001 + b"]"
     r = writable.post("/api/articles", content=huge,
-                      headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+                      headers={**auth, "Content-Type": "application/json"})
     assert r.status_code == 413 and "bytes" in r.json()["error"]["message"]
-    r = writable.post("/api/articles", content=b"{not json",
-                      headers={"Authorization": f"Bearer {TOKEN}"})
+    # Chunked, with no length to check up front: cut off while it streams in.
+    r = writable.post("/api/articles", content=iter([b"[", b" " * 6_000_000, b" " * 6_000_000]),
+                      headers=auth)
+    assert r.status_code == 413
+    r = writable.post("/api/articles", content=b"{not json", headers=auth)
     assert r.status_code == 400 and "JSON" in r.json()["error"]["message"]
+    r = writable.post("/api/articles", json={"articles": []}, headers=auth)
+    assert r.status_code == 400 and "record" in r.json()["error"]["message"]
 
 
 def test_openapi_and_docs_are_served(client: httpx.Client) -> None:
