@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/stories.py
 	$(BIN)/python benchmarks/whowhat.py
 	$(BIN)/python benchmarks/summaries.py
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/serve.py
 	@if [ -f $(DATA)/ml_crisis/documents.jsonl ]; then \
 	  $(BIN)/recoupe eval reuse $(DATA)/ml_crisis/documents.jsonl --json; \

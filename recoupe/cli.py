@@ -11,8 +11,10 @@ Exit codes:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -142,13 +144,15 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
     config_file: Annotated[Path | None, typer.Option("--config", help="TOML config file.")] = None,
-    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Request threads (each with its own store connection).")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Request threads per process (each with its own store connection).")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Server processes (one per core serves the most readers).")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
 ) -> None:
     """Serve the store: web pages at /, the HTTP API at /api (OpenAPI at /docs)."""
     import uvicorn
 
     from .serve import create_app
+    from .serve.app import CONFIG_VARIABLE
 
     _logging(quiet, verbose=False)
     try:
@@ -166,7 +170,15 @@ def serve(
         raise typer.Exit(exc.exit_code) from None
     if not quiet:
         err.print(f"recoupe: serving {config.store.path} on http://{host}:{port}/")
-    uvicorn.run(application, host=host, port=port, log_level="warning" if quiet else "info")
+    level = "warning" if quiet else "info"
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level=level)
+        return
+    # Each worker process builds its own app from the import string; the config travels
+    # in the environment, which the workers inherit.
+    os.environ[CONFIG_VARIABLE] = json.dumps(dataclasses.asdict(config))
+    uvicorn.run("recoupe.serve.app:app_from_environment", factory=True, workers=workers,
+                host=host, port=port, log_level=level)
 
 
 eval_app = typer.Typer(no_args_is_help=True, help="Measure recoupe against labelled or generated data.")

@@ -128,7 +128,12 @@ class ServeConfig:
     page_size: int = 20
     max_page_size: int = 200
     stories_cached: int = 256  # story pages kept computed
-    threads: int = 8  # request threads, each with its own store connection
+    # Request threads per process, each with its own store connection. Few: handlers are
+    # mostly Python, and more threads only wait longer for the GIL (benchmarks/serve.py).
+    threads: int = 2
+    # The meaning search reads one vector graph per day, in each request thread: on a
+    # large archive, cap it to the latest days (full-text search still covers all). 0: all.
+    search_days: int = 0
 
 
 @dataclass(slots=True)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import tempfile
 import threading
+from array import array
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..analyze import Analyzer, fill_stories
 from ..config import Config
@@ -28,9 +29,12 @@ from ..store import Store, open_store
 from ..store.base import EntityRow, StoryQuery, StoryRow
 from ..summarize.attach import copied_passages, storyline_timeline
 
+T = TypeVar("T")
+
 _FUSION = 60  # reciprocal rank fusion's usual constant: ranks past the first few weigh alike
 _STORYLINE_ARTICLES = 400  # a storyline's timeline reads at most its latest this many
 _SEARCH_ENTITIES = 10
+_ORDERS = 64  # story lists kept in order, one per set of filters (8 bytes a story)
 
 
 @dataclass(slots=True)
@@ -60,26 +64,44 @@ class Library:
         self._lock = threading.Lock()  # the cache and the store list
         self._write = threading.Lock()
         self._cache: OrderedDict[str, StoryView] = OrderedDict()
-        self._lines: dict[str, tuple[Storyline, list[TimelineEntry]]] = {}
+        self._lines: OrderedDict[str, tuple[Storyline, list[TimelineEntry]]] = OrderedDict()
+        self._orders: OrderedDict[StoryQuery, array[int]] = OrderedDict()  # page unset
+        self._derived: OrderedDict[Hashable, Any] = OrderedDict()
         self._generation = 0  # bumped by each write
 
     # -- plumbing
 
     @property
     def store(self) -> Store:
-        """This thread's store; opened again after a write, whose vectors its index lacks."""
+        """This thread's store, opened again after any write (its vector index lacks the new
+        vectors). A write by another process (``recoupe analyze``, another server worker)
+        shows in the connection's version, and drops what this process has cached."""
         held = getattr(self._local, "held", None)
-        if held is not None and held[0] == self._generation:
-            return held[1]  # type: ignore[no-any-return]
         if held is not None:
+            generation, store, version = held
+            if generation == self._generation:
+                if store.version() == version:
+                    return store  # type: ignore[no-any-return]
+                self._forget()
             with self._lock:
-                self._stores.remove(held[1])
-            held[1].close()
+                self._stores.remove(store)
+            store.close()
         store = open_store(self.config.store)
-        self._local.held = (self._generation, store)
+        self._local.held = (self._generation, store, store.version())
         with self._lock:
             self._stores.append(store)
         return store
+
+    def _session(self) -> tuple[Store, int]:
+        """This thread's store and the generation it was checked in: what is computed from
+        it is kept only if no write came in between."""
+        store = self.store
+        return store, self._local.held[0]
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every write seen; pass it to ``memo`` from before the reads."""
+        return self._generation
 
     def close(self) -> None:
         with self._lock:
@@ -88,17 +110,37 @@ class Library:
             self._stores.clear()
             self._cache.clear()
             self._lines.clear()
+            self._orders.clear()
+            self._derived.clear()
 
     def _forget(self) -> None:
         with self._lock:
             self._cache.clear()
             self._lines.clear()
+            self._orders.clear()
+            self._derived.clear()
             self._generation += 1
 
     # -- lists
 
     def stories(self, query: StoryQuery) -> tuple[list[StoryRow], int]:
-        return self.store.story_page(query)
+        """A page of stories and how many the filters select.
+
+        The order of every story the filters select is kept (a compact array of keys)
+        until the store changes: a page is then a slice, whatever its offset, and the
+        total is its length. Computing it costs one index walk unfiltered, more with a
+        filter; paging through a list pays that once.
+        """
+        store, generation = self._session()
+        key = replace(query, offset=0, limit=0)
+        with self._lock:
+            order = self._orders.get(key)
+            if order is not None:
+                self._orders.move_to_end(key)
+        if order is None:
+            order = store.story_order(query)
+            self._keep(self._orders, key, order, generation, _ORDERS)
+        return store.story_rows(order[query.offset:query.offset + query.limit]), len(order)
 
     def storylines(self) -> list[Storyline]:
         return self.store.storylines()
@@ -109,7 +151,7 @@ class Library:
     # -- one thing
 
     def story(self, story_id: str) -> StoryView:
-        store = self.store
+        store, generation = self._session()
         current = store.resolve_story(story_id)
         if current is None:
             raise NotFound(f"no story {story_id}")
@@ -118,11 +160,31 @@ class Library:
                 self._cache.move_to_end(current)
                 return self._cache[current]
         detail = self._story(store, current)
-        with self._lock:
-            self._cache[current] = detail
-            while len(self._cache) > self.config.serve.stories_cached:
-                self._cache.popitem(last=False)
+        self._keep(self._cache, current, detail, generation, self.config.serve.stories_cached)
         return detail
+
+    def memo(self, key: Hashable, compute: Callable[[], T], generation: int) -> T:
+        """``compute()``, kept (an LRU) until the store changes: for what the app derives
+        from what it read, such as a rendered page. ``generation``: the library's from
+        before those reads (a write since, and the value is not kept)."""
+        with self._lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return self._derived[key]  # type: ignore[no-any-return]
+        value = compute()
+        self._keep(self._derived, key, value, generation, self.config.serve.stories_cached)
+        return value
+
+    def _keep(self, cache: OrderedDict[Any, Any], key: Any, value: Any, generation: int,
+              size: int) -> None:
+        """Cache ``value`` unless the store changed while it was computed (it may be stale)."""
+        with self._lock:
+            if generation != self._generation:
+                return
+            cache[key] = value
+            cache.move_to_end(key)
+            while len(cache) > size:
+                cache.popitem(last=False)
 
     def _story(self, store: Store, story_id: str) -> StoryView:
         states = store.story_states([story_id])
@@ -159,7 +221,7 @@ class Library:
         if not found:
             raise NotFound(f"no entity {entity_id}")
         entity = found[0]
-        stories, _ = store.story_page(StoryQuery(entity=entity_id, limit=50))
+        stories = store.story_rows(store.story_order(StoryQuery(entity=entity_id))[:50])
         keys = set(entity.keys)
         quotes: list[tuple[QuoteMention, Article]] = []
         for article in store.get_articles(entity.articles[-100:]):  # the latest
@@ -167,10 +229,11 @@ class Library:
         return EntityDetail(entity, stories, quotes[-50:])
 
     def storyline(self, line_id: str) -> tuple[Storyline, list[TimelineEntry]]:
+        store, generation = self._session()
         with self._lock:
             if line_id in self._lines:
+                self._lines.move_to_end(line_id)
                 return self._lines[line_id]
-        store = self.store
         found = store.storylines([line_id])
         if not found:
             raise NotFound(f"no storyline {line_id}")
@@ -180,21 +243,23 @@ class Library:
         articles = store.get_articles(ids)
         copied = copied_passages(store.reuse_pairs(ids), articles)
         timeline = storyline_timeline(articles, store.embeddings(ids), copied, self.config.embed)
-        with self._lock:
-            self._lines[line_id] = (line, timeline)
+        self._keep(self._lines, line_id, (line, timeline), generation,
+                   self.config.serve.stories_cached)
         return line, timeline
 
     # -- search
 
     def search(self, text: str, limit: int = 20) -> tuple[list[SearchHit], list[EntityRow]]:
         """Articles: full-text (accents folded) and meaning (sentence vectors) matches, fused
-        by rank. Entities: the most named whose name holds ``text``."""
+        by rank. Entities: the most named whose name holds ``text``. The meaning search
+        reads every day's vector graph (once per connection), or with ``[serve]
+        search_days`` only the latest days'."""
         store = self.store
         ranked: dict[str, float] = {}
         by: dict[str, list[str]] = {}
         vector = embedder(self.config.embed.model, self.config.embed.threads).encode([text])[0]
         lists = {"text": store.search_text(text, limit * 2),
-                 "meaning": store.search_vectors(vector, limit * 2)}
+                 "meaning": store.search_vectors(vector, limit * 2, self.config.serve.search_days)}
         for name, hits in lists.items():
             for rank, (article_id, _) in enumerate(hits):
                 ranked[article_id] = ranked.get(article_id, 0.0) + 1.0 / (_FUSION + rank + 1)

@@ -8,6 +8,7 @@ default; a PostgreSQL store implements the same protocol.
 from __future__ import annotations
 
 import calendar
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ class NameRow:
     n: int
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class StoryQuery:
     """Which stories a list shows: filters (all optional) and a page, newest first."""
 
@@ -245,14 +246,25 @@ class Store(Protocol):
         ...
 
     # -- reading, for the web API
-    def story_page(self, query: StoryQuery) -> tuple[list[StoryRow], int]:
-        """One page of the stories ``query`` selects, newest first, and how many it selects."""
+    def story_order(self, query: StoryQuery) -> array[int]:
+        """The keys of every story ``query``'s filters select, newest first (its page
+        ignored): compact enough to keep, so that paging is slicing."""
         ...
+
+    def story_rows(self, keys: Sequence[int]) -> list[StoryRow]:
+        """The list rows of the stories with these keys, in their order."""
+        ...
+
+    def version(self) -> int:
+        """A number that changes when another connection (or process) commits a write."""
+        ...
+
     def search_text(self, text: str, limit: int) -> list[tuple[str, float]]:
         """(article id, score) of full-text matches of ``text``, best first; accents folded."""
         ...
-    def search_vectors(self, vector: Any, limit: int) -> list[tuple[str, float]]:
-        """(article id, cosine) of the articles nearest ``vector`` over the whole store."""
+    def search_vectors(self, vector: Any, limit: int, days: int) -> list[tuple[str, float]]:
+        """(article id, cosine) of the articles nearest ``vector`` among those of the
+        store's latest ``days`` days (0: all) and the undated."""
         ...
     def entity_page(self, text: str | None, offset: int, limit: int
                     ) -> tuple[list[EntityRow], int]:

@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 import struct
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -848,7 +849,7 @@ class SQLiteStore:
 
     # -- reading, for the web API
 
-    def story_page(self, query: StoryQuery) -> tuple[list[StoryRow], int]:
+    def _story_filter(self, query: StoryQuery) -> tuple[str, list[str]]:
         where, args = ["1"], []
         if query.start:
             where.append("s.date >= ?")
@@ -871,27 +872,36 @@ class SQLiteStore:
                 "ON nk.canonical = e.key JOIN article_names an ON an.key = nk.key "
                 "JOIN story_articles sa ON sa.article_id = an.article_id WHERE e.id = ?)")
             args.append(query.entity)
-        clause = " AND ".join(where)
-        total = self.conn.execute(f"SELECT COUNT(*) FROM stories s WHERE {clause}", args).fetchone()[0]
-        rows = self.conn.execute(
-            f"SELECT s.id, s.headline, s.date, s.storyline FROM stories s WHERE {clause} "
-            "ORDER BY s.date IS NULL, s.date DESC, s.seq DESC LIMIT ? OFFSET ?",
-            [*args, query.limit, query.offset],
-        ).fetchall()
-        ids = [r[0] for r in rows]
-        members: dict[str, list[tuple[str | None, str | None]]] = {i: [] for i in ids}
-        if ids:
-            for story_id, language, source in self.conn.execute(
-                "SELECT sa.story_id, a.language, a.source FROM story_articles sa JOIN articles a "
-                f"ON a.id = sa.article_id WHERE sa.story_id IN ({_marks(ids)})", ids,
-            ):
-                members[story_id].append((language, source))
-        return [
-            StoryRow(id=i, headline=h, date=d, storyline=line, articles=len(members[i]),
-                     languages=sorted({lang for lang, _ in members[i] if lang}),
-                     sources=sorted({src for _, src in members[i] if src}))
-            for i, h, d, line in rows
-        ], int(total)
+        return " AND ".join(where), args
+
+    def story_order(self, query: StoryQuery) -> array[int]:
+        clause, args = self._story_filter(query)
+        # Unfiltered, this walks the stories_newest index; it never reads the story rows,
+        # which carry vectors.
+        return array("q", (r[0] for r in self.conn.execute(
+            f"SELECT s.seq FROM stories s WHERE {clause} "
+            "ORDER BY s.date IS NULL, s.date DESC, s.seq DESC", args)))
+
+    def story_rows(self, keys: Sequence[int]) -> list[StoryRow]:
+        keys = list(keys)
+        found: dict[int, StoryRow] = {}
+        for chunk in _chunks(keys):
+            # One statement returning one JSON value: Python's sqlite3 lets go of the GIL
+            # at each row it steps through, and under a loaded server taking it back costs
+            # more than the query itself.
+            (page,) = self.conn.execute(
+                "SELECT json_group_array(json_array(s.seq, s.id, s.headline, s.date, "
+                "s.storyline, (SELECT json_array(COUNT(*), json_group_array(DISTINCT a.language),"
+                " json_group_array(DISTINCT a.source)) FROM story_articles sa JOIN articles a "
+                "ON a.id = sa.article_id WHERE sa.story_id = s.id))) "
+                f"FROM stories s WHERE s.seq IN ({_marks(chunk)})", chunk,
+            ).fetchone()
+            for seq, story_id, headline, day, line, (n, languages, sources) in json.loads(page):
+                found[seq] = StoryRow(
+                    id=story_id, headline=headline, date=day, storyline=line, articles=n,
+                    languages=sorted(x for x in languages if x),
+                    sources=sorted(x for x in sources if x))
+        return [found[k] for k in keys if k in found]
 
     def search_text(self, text: str, limit: int) -> list[tuple[str, float]]:
         # Every word as a quoted term: user input never reaches FTS5's query syntax.
@@ -907,9 +917,11 @@ class SQLiteStore:
         )
         return [(i, -float(score)) for i, score in rows]  # bm25: lower is better
 
-    def search_vectors(self, vector: Any, limit: int) -> list[tuple[str, float]]:
+    def search_vectors(self, vector: Any, limit: int, days: int) -> list[tuple[str, float]]:
         first, last = self.conn.execute(
             "SELECT MIN(day), MAX(day) FROM article_vectors").fetchone()
+        if last is not None and days > 0:
+            first = max(first, (date.fromisoformat(last) - timedelta(days=days - 1)).isoformat())
         found = self.nearest_many([vector], [(first, last)], limit, limit)[0]
         return [(n.article_id, n.similarity) for n in found]
 
@@ -921,6 +933,9 @@ class SQLiteStore:
                 "INSERT INTO rejections(run_id, path, reason) VALUES (?,?,?)",
                 [(run_id, r.path, r.reason) for r in rejections],
             )
+
+    def version(self) -> int:
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def close(self) -> None:
         try:

@@ -94,13 +94,19 @@ def client(base_url: str) -> Iterator[httpx.Client]:
         yield c
 
 
+def copy_store(store: Path, directory: Path) -> Path:
+    """A copy of the store (and its vector graphs), for tests that write."""
+    db = directory / "recoupe.db"
+    shutil.copy(store, db)
+    ann = Path(f"{store}.ann")
+    if ann.exists():
+        shutil.copytree(ann, Path(f"{db}.ann"))
+    return db
+
+
 @pytest.fixture
 def writable(served_store: Path, tmp_path: Path) -> Iterator[httpx.Client]:
     """The app over a copy of the store, for tests that write."""
-    db = tmp_path / "recoupe.db"
-    shutil.copy(served_store, db)
-    ann = Path(f"{served_store}.ann")
-    if ann.exists():
-        shutil.copytree(ann, Path(f"{db}.ann"))
+    db = copy_store(served_store, tmp_path)
     with running(config_for(db)) as url, httpx.Client(base_url=url, timeout=300) as c:
         yield c
