@@ -164,7 +164,6 @@ def serve(
         if not Path(config.store.path).exists():
             _say(f"error: no store at {config.store.path}: run `recoupe analyze` first")
             raise typer.Exit(3)
-        application = create_app(config)
     except RecoupeError as exc:
         _say(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
@@ -172,7 +171,7 @@ def serve(
         err.print(f"recoupe: serving {config.store.path} on http://{host}:{port}/")
     level = "warning" if quiet else "info"
     if workers == 1:
-        uvicorn.run(application, host=host, port=port, log_level=level)
+        uvicorn.run(create_app(config), host=host, port=port, log_level=level)
         return
     # Each worker process builds its own app from the import string; the config travels
     # in the environment, which the workers inherit.

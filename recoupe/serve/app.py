@@ -103,13 +103,18 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     app = FastAPI(title="recoupe", summary="Cross-checked news stories",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
-    app.state.library = library
     app.mount("/static", StaticFiles(directory=str(resources.files(__package__) / "static")),
               name="static")
     pages = Environment(loader=PackageLoader("recoupe.serve", "templates"),
                         autoescape=select_autoescape(default=True, default_for_string=True))
     pages.filters["safe_url"] = safe_url
     pages.globals["label"] = article_label
+
+    def render(name: str, **context: Any) -> str:
+        return pages.get_template(name).render(**context)
+
+    def page(name: str, **context: Any) -> HTMLResponse:
+        return HTMLResponse(render(name, **context))
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
@@ -134,15 +139,12 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     def _error(status: int, message: str, request: Request | None = None) -> Response:
         if request is not None and not request.url.path.startswith("/api") and status != 413:
-            html = pages.get_template("error.html").render(status=status, message=message)
-            return HTMLResponse(html, status_code=status)
+            return HTMLResponse(render("error.html", status=status, message=message),
+                                status_code=status)
         return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
 
     app.add_middleware(_Guard, limit=config.serve.max_request_bytes,
                        reject=lambda: _error(413, too_large))
-
-    def page(name: str, **context: Any) -> HTMLResponse:
-        return HTMLResponse(pages.get_template(name).render(**context))
 
     def story_query(start: str | None, end: str | None, language: str | None,
                     source: str | None, entity: str | None, storyline: str | None,
@@ -274,14 +276,13 @@ def create_app(config: Config | None = None) -> FastAPI:
         generation = library.generation
         detail = library.story(story_id)
 
-        def render() -> str:
+        def story_html() -> str:
             by_id = {a.id: a for a in detail.articles}
             nums = {a.id: n for n, a in enumerate(detail.articles, start=1)}  # one per source
-            return pages.get_template("story.html").render(d=detail, s=detail.story,
-                                                           by_id=by_id, nums=nums)
+            return render("story.html", d=detail, s=detail.story, by_id=by_id, nums=nums)
 
         # The most read page, and the longest to render: rendered once per store state.
-        return HTMLResponse(library.memo(("story.html", detail.story.id), render, generation))
+        return HTMLResponse(library.memo(("story.html", detail.story.id), story_html, generation))
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: str, mark: str | None = None) -> HTMLResponse:

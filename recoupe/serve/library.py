@@ -1,11 +1,12 @@
 """The store as the web application reads it.
 
-Lists come straight from the store (one page of SQL each). A story page
-needs its summary, reuse links, figures and quotes, which the report computes
-for the whole store at once: here they are computed for that story alone, on
-first request, and kept (an LRU) until the store changes. Each server thread
-has its own store connection (an SQLite connection is not shared across
-threads); writes go through one lock.
+A story list keeps the order of the stories its filters select, so that any
+page is a slice. A story page needs its summary, reuse links, figures and
+quotes, which the report computes for the whole store at once: here they are
+computed for that story alone, on first request. All of it is kept (LRUs)
+until the store changes, whoever writes to it. Each server thread has its own
+store connection (an SQLite connection is not shared across threads); writes
+go through one lock.
 """
 
 from __future__ import annotations
@@ -108,18 +109,32 @@ class Library:
             for store in self._stores:
                 store.close()
             self._stores.clear()
-            self._cache.clear()
-            self._lines.clear()
-            self._orders.clear()
-            self._derived.clear()
+            self._clear()
 
     def _forget(self) -> None:
         with self._lock:
-            self._cache.clear()
-            self._lines.clear()
-            self._orders.clear()
-            self._derived.clear()
+            self._clear()
             self._generation += 1
+
+    def _clear(self) -> None:
+        for cache in (self._cache, self._lines, self._orders, self._derived):
+            cache.clear()
+
+    def _cached(self, cache: OrderedDict[Any, Any], key: Hashable, compute: Callable[[], T],
+                generation: int, size: int) -> T:
+        """``cache[key]``, else ``compute()``, kept there (an LRU of ``size``) unless the
+        store changed since ``generation`` (the value may then be stale)."""
+        with self._lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            if generation == self._generation:
+                cache[key] = value
+                while len(cache) > size:
+                    cache.popitem(last=False)
+        return value
 
     # -- lists
 
@@ -132,14 +147,8 @@ class Library:
         filter; paging through a list pays that once.
         """
         store, generation = self._session()
-        key = replace(query, offset=0, limit=0)
-        with self._lock:
-            order = self._orders.get(key)
-            if order is not None:
-                self._orders.move_to_end(key)
-        if order is None:
-            order = store.story_order(query)
-            self._keep(self._orders, key, order, generation, _ORDERS)
+        order = self._cached(self._orders, replace(query, offset=0, limit=0),
+                             lambda: store.story_order(query), generation, _ORDERS)
         return store.story_rows(order[query.offset:query.offset + query.limit]), len(order)
 
     def storylines(self) -> list[Storyline]:
@@ -155,36 +164,15 @@ class Library:
         current = store.resolve_story(story_id)
         if current is None:
             raise NotFound(f"no story {story_id}")
-        with self._lock:
-            if current in self._cache:
-                self._cache.move_to_end(current)
-                return self._cache[current]
-        detail = self._story(store, current)
-        self._keep(self._cache, current, detail, generation, self.config.serve.stories_cached)
-        return detail
+        return self._cached(self._cache, current, lambda: self._story(store, current),
+                            generation, self.config.serve.stories_cached)
 
     def memo(self, key: Hashable, compute: Callable[[], T], generation: int) -> T:
         """``compute()``, kept (an LRU) until the store changes: for what the app derives
         from what it read, such as a rendered page. ``generation``: the library's from
         before those reads (a write since, and the value is not kept)."""
-        with self._lock:
-            if key in self._derived:
-                self._derived.move_to_end(key)
-                return self._derived[key]  # type: ignore[no-any-return]
-        value = compute()
-        self._keep(self._derived, key, value, generation, self.config.serve.stories_cached)
-        return value
-
-    def _keep(self, cache: OrderedDict[Any, Any], key: Any, value: Any, generation: int,
-              size: int) -> None:
-        """Cache ``value`` unless the store changed while it was computed (it may be stale)."""
-        with self._lock:
-            if generation != self._generation:
-                return
-            cache[key] = value
-            cache.move_to_end(key)
-            while len(cache) > size:
-                cache.popitem(last=False)
+        return self._cached(self._derived, key, compute, generation,
+                            self.config.serve.stories_cached)
 
     def _story(self, store: Store, story_id: str) -> StoryView:
         states = store.story_states([story_id])
@@ -221,7 +209,7 @@ class Library:
         if not found:
             raise NotFound(f"no entity {entity_id}")
         entity = found[0]
-        stories = store.story_rows(store.story_order(StoryQuery(entity=entity_id))[:50])
+        stories, _ = self.stories(StoryQuery(entity=entity_id, limit=50))
         keys = set(entity.keys)
         quotes: list[tuple[QuoteMention, Article]] = []
         for article in store.get_articles(entity.articles[-100:]):  # the latest
@@ -230,10 +218,10 @@ class Library:
 
     def storyline(self, line_id: str) -> tuple[Storyline, list[TimelineEntry]]:
         store, generation = self._session()
-        with self._lock:
-            if line_id in self._lines:
-                self._lines.move_to_end(line_id)
-                return self._lines[line_id]
+        return self._cached(self._lines, line_id, lambda: self._storyline(store, line_id),
+                            generation, self.config.serve.stories_cached)
+
+    def _storyline(self, store: Store, line_id: str) -> tuple[Storyline, list[TimelineEntry]]:
         found = store.storylines([line_id])
         if not found:
             raise NotFound(f"no storyline {line_id}")
@@ -243,8 +231,6 @@ class Library:
         articles = store.get_articles(ids)
         copied = copied_passages(store.reuse_pairs(ids), articles)
         timeline = storyline_timeline(articles, store.embeddings(ids), copied, self.config.embed)
-        self._keep(self._lines, line_id, (line, timeline), generation,
-                   self.config.serve.stories_cached)
         return line, timeline
 
     # -- search

@@ -685,15 +685,12 @@ class SQLiteStore:
             )
 
     def entities(self, ids: Sequence[str] | None = None) -> list[Entity]:
-        query = "SELECT id, key, type, name, aliases, former_ids FROM entities"
-        rows: list[tuple[str, str, str, str, str, str]] = []
-        for chunk in [None] if ids is None else list(_chunks(list(ids))):
-            where = "" if chunk is None else f" WHERE id IN ({_marks(chunk)})"
-            rows.extend(self.conn.execute(query + where, chunk or ()))
+        rows = self._rows(
+            "SELECT rowid AS seq, id, key, type, name, aliases, former_ids FROM entities", ids)
         by_key = {
-            key: Entity(id=i, name=name, type=t, aliases=json.loads(aliases),  # type: ignore[arg-type]
+            key: Entity(id=i, name=name, type=t, aliases=json.loads(aliases),
                         former_ids=json.loads(former))
-            for i, key, t, name, aliases, former in rows
+            for _seq, i, key, t, name, aliases, former in rows
         }
         for chunk in _chunks(sorted(by_key)):
             for canonical, key, article_id in self.conn.execute(
@@ -905,7 +902,7 @@ class SQLiteStore:
 
     def search_text(self, text: str, limit: int) -> list[tuple[str, float]]:
         # Every word as a quoted term: user input never reaches FTS5's query syntax.
-        terms = [w for w in re.findall(r"\w+", text) if w]
+        terms = re.findall(r"\w+", text)
         if not terms:
             return []
         match = " ".join('"' + t.replace('"', "") + '"' for t in terms)

@@ -88,3 +88,23 @@ def test_workers_serve_with_the_parent_config(served_store: Path, tmp_path: Path
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_search_days_keeps_the_meaning_search_to_the_latest_days(served_store: Path) -> None:
+    config = config_for(served_store)
+    everything = Library(config)
+    config = config_for(served_store)
+    config.serve.search_days = 31  # the hostile article (May 2023) is alone in its last 31 days
+    recent = Library(config)
+    try:
+        query = "coup de fil Biden Poutine"  # no article writes it: only meaning finds the call
+        found = [h for h in everything.search(query)[0] if "meaning" in h.by]
+        december = {h.article.id for h in found if h.article.published.date == "2021-12-30"}
+        assert december  # the Biden-Putin call, filed on its day
+        latest = [h for h in recent.search(query)[0] if "meaning" in h.by]
+        assert "hostile-1" in {h.article.external_id for h in latest}
+        # Out of the window now (articles with no exact day stay searchable: undated).
+        assert not december & {h.article.id for h in latest}
+    finally:
+        everything.close()
+        recent.close()
