@@ -41,6 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/summaries.py
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/serve.py
+	$(BIN)/python benchmarks/order.py
+	$(BIN)/python benchmarks/reliability.py
 	@if [ -f $(DATA)/ml_crisis/documents.jsonl ]; then \
 	  $(BIN)/recoupe eval reuse $(DATA)/ml_crisis/documents.jsonl --json; \
 	else echo "skipped: evaluation data absent ($(DATA))"; fi

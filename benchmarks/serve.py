@@ -39,10 +39,12 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 from common import documents, machine, percentile
 
 from recoupe import analyze
 from recoupe.config import Config
+from recoupe.store.sqlite import SQLiteStore
 
 
 def build_store(root: Path, articles: int) -> Path:
@@ -112,9 +114,24 @@ def build_store(root: Path, articles: int) -> Path:
         if k % 10 == 0 or k == copies:
             print(f"  copy {k}/{copies} ({time.perf_counter() - started:.0f} s)", flush=True)
     conn.close()
-    # The HNSW files are a cache the store rebuilds from its vectors when they are missing.
     partial.rename(db)
+    _save_graphs(db)
     return db
+
+
+def _save_graphs(db: Path) -> None:
+    """Build the vector graphs the copies lack and save them, as ``analyze`` would: the web
+    server only reads the store, and rebuilds in its memory a graph it finds missing."""
+    store = SQLiteStore(db)
+    try:
+        probe = np.zeros(512, dtype=np.float32)
+        probe[0] = 1.0
+        store.search_vectors(probe, 1, 0)  # every day's graph
+        first, last = store.conn.execute("SELECT MIN(date), MAX(date) FROM stories").fetchone()
+        if first:
+            store.nearest_stories(probe, first, last, 1)  # every month's story graph
+    finally:
+        store.close()
 
 
 def _free_port() -> int:

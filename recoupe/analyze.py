@@ -1,13 +1,21 @@
 """``analyze``: inputs in, store updated, report out.
 
 The data flow: ingest (this process, streaming) → learn boilerplate lines
-per source (store) → per-article stages (executor) → store, one transaction
-per article → re-clean stored articles whose boilerplate was learnt since →
-story grouping (online, new articles only) → report of the whole store.
+per source (store) → per-article stages (executor) → store and reuse index,
+one transaction per group of articles, each article marked as awaiting its
+story → re-clean stored articles whose boilerplate was learnt since → story
+grouping of every article awaiting it (one transaction, under the store's
+writer lock) → entities → report of the whole store.
+
+Grouping is part of an article's unit of work: the mark that it awaits
+grouping is written with it and cleared with its story, so a run killed at
+any moment leaves a store the next run finishes, ending where one
+uninterrupted run would have.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 import uuid
@@ -18,7 +26,8 @@ from pathlib import Path
 
 from .clean.repeated import learnable_lines
 from .config import Config
-from .execute import Executor, make_executor
+from .errors import StoreError
+from .execute import Executor, Failed, make_executor
 from .ingest import iter_inputs
 from .model import (
     Article,
@@ -56,7 +65,9 @@ def analyze(
     """Analyse ``paths`` into the store at ``db`` and report the whole store.
 
     Never raises for a bad input: it is in ``Report.rejected`` with its reason.
-    Raises ``ConfigError`` or ``StoreError`` when it cannot run at all.
+    Raises ``ConfigError`` or ``StoreError`` when it cannot run at all, and
+    KeyboardInterrupt when interrupted (what was stored stays, and the next
+    run groups it).
     """
     with _analysed(paths, db, config, progress) as (store, analyzer, stats, rejected):
         return build_report(store, rejected, stats, analyzer.config)
@@ -83,47 +94,100 @@ def _analysed(
 
 
 class Analyzer:
-    def __init__(self, config: Config, store: Store, progress: Progress | None = None) -> None:
+    def __init__(self, config: Config, store: Store, progress: Progress | None = None,
+                 executor: Executor | None = None) -> None:
         self.config = config
         self.store = store
         self.progress = progress or (lambda event, n: None)
         # Checked here, in the parent, so a bad pipeline fails before any work.
         self.pipeline = Pipeline(config.pipeline.stages, config)
-        self._executor: Executor | None = None
+        # An executor given is the caller's to close (a server keeps its workers).
+        self._executor: Executor | None = executor
+        self._own_executor = executor is None
+        self._reuse = ReuseIndex(store, config.reuse)
         self.seen: set[str] = set()  # every article the inputs hold, new or already stored
+        self.added: list[str] = []  # the articles this run stored, in input order
+        self.known: list[str] = []  # ... and those the store already held
+        # The other inputs of this run's new articles that hold the same text, by the
+        # path of the one analysed.
+        self._copies: dict[str, list[str]] = {}
 
     def run(self, paths: Sequence[str]) -> tuple[RunStats, list[Rejection]]:
+        """Analyse the articles found in ``paths``."""
+        return self.run_items(iter_inputs(paths, self.config.ingest))
+
+    def run_items(self, items: Iterable[Article | Rejection]) -> tuple[RunStats, list[Rejection]]:
+        """Analyse ``items`` (ingest's articles and rejections) into the store."""
         started = time.perf_counter()
         stats = RunStats()
         rejected: list[Rejection] = []
-        added: list[Article] = []
         try:
-            for chunk in _chunks(iter_inputs(paths, self.config.ingest), _CHUNK):
+            for chunk in _chunks(items, _CHUNK):
                 fresh = self._admit(chunk, stats, rejected)
-                for item in self._process(fresh):
-                    if isinstance(item, Rejection):
-                        rejected.append(item)
-                        continue
-                    self._save(item)
-                    added.append(item)
-                    self.progress("done", 1)
-            recleaned = self._reclean()
-            stats.recleaned = len(recleaned)
-            # An article cleaned again in this run is indexed once, as it now reads.
-            latest = {a.id: a for a in added + recleaned}
-            ReuseIndex(self.store, self.config.reuse).add(list(latest.values()))
+                self._store(self._process(fresh), rejected)
+            stats.recleaned = self._reclean()
+        except BaseException:
+            # Interrupted or failing: stop the workers now rather than wait for their
+            # tasks. What was stored stays, marked for grouping by the next run.
+            if self._executor is not None and self._own_executor:
+                self._executor.stop()
+                self._executor = None
+            raise
         finally:
-            if self._executor is not None:
+            if self._executor is not None and self._own_executor:
                 self._executor.close()
-        stats.added = len(added)
+                self._executor = None
+        stats.added = len(self.added)
         stats.rejected = len(rejected)
-        stats.stories_touched = len(StoryGrouper(self.store, self.config.stories).add(added))
-        crosscheck.refresh_entities(self.store)
+        stats.stories_touched = self.group()
         for r in rejected:
             log.warning("rejected %s: %s", r.path, r.reason)
         self.store.record_rejections(uuid.uuid4().hex, rejected)
         stats.seconds = round(time.perf_counter() - started, 3)
         return stats, rejected
+
+    def group(self) -> int:
+        """Group every stored article awaiting its story (this run's, and any a killed run
+        left), and count the entities again; returns the number of stories touched.
+
+        Under the store's writer lock and in one transaction: two writers never group
+        at once, and a kill leaves the marks for the next run."""
+        with self.store.exclusive():
+            waiting = self.store.awaiting_grouping()
+            touched = 0
+            if waiting:
+                articles = self.store.get_articles(waiting)
+                vectors = self.store.embeddings(waiting)
+                for article in articles:
+                    article.embedding = vectors.get(article.id)
+                try:
+                    touched = self._group(articles)
+                except StoreError:
+                    raise
+                except Exception:
+                    # One article must not keep all the others out of their stories, run
+                    # after run: each alone, and the one that fails keeps its mark.
+                    log.error("grouping failed; grouping the articles one at a time",
+                              exc_info=True)
+                    for article in articles:
+                        try:
+                            touched += self._group([article])
+                        except StoreError:
+                            raise
+                        except Exception as exc:
+                            log.error("could not group %s (%s: %s): it stays stored, awaiting "
+                                      "its story", article.path or article.id,
+                                      type(exc).__name__, exc)
+            crosscheck.refresh_entities(self.store)
+            self.store.flush()
+        return touched
+
+    def _group(self, articles: list[Article]) -> int:
+        """File ``articles`` in their stories and clear their marks: all of it, or none."""
+        with self.store.batch():
+            touched = len(StoryGrouper(self.store, self.config.stories).add(articles))
+            self.store.grouped(a.id for a in articles)
+        return touched
 
     def _admit(
         self, chunk: list[Article | Rejection], stats: RunStats, rejected: list[Rejection]
@@ -144,10 +208,14 @@ class Analyzer:
             if article.id in known or article.id in fresh:
                 # The same text again: one article, one more input path.
                 stats.unchanged += 1
-                if article.id in known and article.path:
-                    self.store.add_input(article.id, article.path)
+                if article.id in known:
+                    self.known.append(article.id)
+                    if article.path:
+                        self.store.add_input(article.id, article.path)
                 elif article.path:
-                    fresh[article.id].metadata.setdefault("also_read_from", article.path)
+                    # Filed with the article when it is stored, rejected with it if it is.
+                    first = fresh[article.id].path or article.id
+                    self._copies.setdefault(first, []).append(article.path)
                 self.progress("done", 1)
                 continue
             fresh[article.id] = article
@@ -171,36 +239,112 @@ class Analyzer:
             article.learned_boilerplate = learnt[source]
 
     def _process(self, articles: list[Article]) -> Iterator[Article | Rejection]:
+        """Each article analysed, or rejected with its reason, in input order."""
         if not articles:
             return
         if self._executor is None:
-            self._executor = make_executor(self.config.executor, len(articles))
-        size = self.config.pipeline.batch_size
-        batches = [(self.config, articles[i : i + size]) for i in range(0, len(articles), size)]
-        for results in self._executor.map(run_batch, batches):
-            yield from results
+            self._executor = make_executor(self.config.executor, len(articles),
+                                           init=(warm_worker, (self.config,)))
+        jobs = [(self.config, batch) for batch in self._batches(articles)]
+        for job, outcome in zip(jobs, self._executor.attempt(run_batch, jobs, self._budget),
+                                strict=True):
+            if not isinstance(outcome, Failed):
+                yield from outcome
+            elif len(job[1]) == 1:
+                yield _failed(job[1][0], outcome)
+            else:
+                # Which article was it? Each alone, with its own budget, tells.
+                alone = [(self.config, [a]) for a in job[1]]
+                for (_, (article,)), again in zip(
+                        alone, self._executor.attempt(run_batch, alone, self._budget),
+                        strict=True):
+                    if isinstance(again, Failed):
+                        yield _failed(article, again)
+                    else:
+                        yield from again
 
-    def _save(self, article: Article) -> None:
-        self.store.save_article(article)
-        if article.learned_boilerplate:
-            self.store.mark_lines_applied(article.id, article.learned_boilerplate)
+    def _batches(self, articles: list[Article]) -> Iterator[list[Article]]:
+        """Batches of at most ``batch_size`` articles and ``task_chars`` characters (a long
+        article goes alone, with a budget of its own)."""
+        size, most = self.config.pipeline.batch_size, self.config.executor.task_chars
+        batch: list[Article] = []
+        chars = 0
+        for article in articles:
+            n = _chars(article)
+            if batch and (len(batch) >= size or chars + n > most):
+                yield batch
+                batch, chars = [], 0
+            batch.append(article)
+            chars += n
+        if batch:
+            yield batch
 
-    def _reclean(self) -> list[Article]:
+    def _budget(self, job: tuple[Config, list[Article]]) -> float:
+        cfg = self.config.executor
+        return cfg.task_seconds + sum(_chars(a) for a in job[1]) / cfg.chars_per_second
+
+    def _store(self, analysed: Iterable[Article | Rejection], rejected: list[Rejection]) -> None:
+        """Store analysed articles a group at a time: the articles, their reuse links and
+        their mark for grouping in one transaction, so a kill loses none of it halfway."""
+        group: list[Article] = []
+        for item in analysed:
+            if isinstance(item, Rejection):
+                rejected.append(item)
+                rejected.extend(Rejection(p, f"{item.reason} (the same text as {item.path})")
+                                for p in self._copies.pop(item.path, []))
+                self.progress("done", 1)
+                continue
+            group.append(item)
+            if len(group) >= self.config.pipeline.commit_articles:
+                self._commit(group, awaiting=True)
+                group = []
+        if group:
+            self._commit(group, awaiting=True)
+
+    def _commit(self, articles: list[Article], awaiting: bool) -> None:
+        with self.store.batch():
+            for article in articles:
+                self.store.save_article(article)
+                for path in self._copies.pop(article.path or article.id, []):
+                    self.store.add_input(article.id, path)
+                if article.learned_boilerplate:
+                    self.store.mark_lines_applied(article.id, article.learned_boilerplate)
+            if awaiting:
+                self.store.await_grouping(a.id for a in articles)
+            self._reuse.add(articles)
+        if awaiting:
+            self.added.extend(a.id for a in articles)
+            self.progress("done", len(articles))
+
+    def _reclean(self) -> int:
         """Clean again the stored articles that hold lines learnt as boilerplate since."""
         stale = self.store.stale_boilerplate(self.config.clean.repeated_line_min_articles)
         if not stale:
-            return []
-        articles = [reset_derived(a) for a in self.store.get_articles(stale)]
-        self._attach_learnt_boilerplate(articles)
-        done = []
-        for item in self._process(articles):
-            if isinstance(item, Rejection):
-                # Nothing accepted is dropped: the stored version stays as it was.
-                log.warning("re-cleaning %s failed, kept as it was: %s", item.path, item.reason)
-                continue
-            self._save(item)
-            done.append(item)
+            return 0
+        done = 0
+        for start in range(0, len(stale), _CHUNK):
+            articles = [reset_derived(a) for a in self.store.get_articles(stale[start:start + _CHUNK])]
+            self._attach_learnt_boilerplate(articles)
+            group: list[Article] = []
+            for item in self._process(articles):
+                if isinstance(item, Rejection):
+                    # Nothing accepted is dropped: the stored version stays as it was.
+                    log.warning("re-cleaning %s failed, kept as it was: %s", item.path, item.reason)
+                    continue
+                group.append(item)
+            size = self.config.pipeline.commit_articles
+            for i in range(0, len(group), size):
+                self._commit(group[i:i + size], awaiting=False)
+            done += len(group)
         return done
+
+
+def _chars(article: Article) -> int:
+    return len(article.raw_text) + len(article.html or "")
+
+
+def _failed(article: Article, failure: Failed) -> Rejection:
+    return Rejection(article.path or article.id, f"analysis stopped: {failure.reason}")
 
 
 def reset_derived(article: Article) -> Article:
@@ -226,14 +370,34 @@ def reset_derived(article: Article) -> Article:
 _worker_pipeline: tuple[str, Pipeline] | None = None
 
 
-def run_batch(job: tuple[Config, list[Article]]) -> list[Article | Rejection]:
-    """Run the configured stages over one batch; the pipeline is built once per process."""
+def _pipeline(config: Config) -> Pipeline:
     global _worker_pipeline
-    config, articles = job
     key = repr(config)
     if _worker_pipeline is None or _worker_pipeline[0] != key:
         _worker_pipeline = (key, Pipeline(config.pipeline.stages, config))
-    return _worker_pipeline[1].run(articles)
+    return _worker_pipeline[1]
+
+
+def run_batch(job: tuple[Config, list[Article]]) -> list[Article | Rejection]:
+    """Run the configured stages over one batch; the pipeline is built once per process.
+
+    On copies: a batch stopped halfway (over its time) is tried again article by
+    article, from the articles as they came."""
+    config, articles = job
+    return _pipeline(config).run(copy.deepcopy(articles))
+
+
+def warm_worker(config: Config) -> None:
+    """Build the pipeline and load its models: a worker does it before its first task, so
+    that no task's time budget pays for it."""
+    from .nlp.embed import embedder
+    from .nlp.models import pipeline_for
+
+    _pipeline(config)
+    for lang in config.language.models:
+        pipeline_for(lang, config.language)
+    if "embed" in config.pipeline.stages:
+        embedder(config.embed.model, config.embed.threads)
 
 
 def timeline(

@@ -15,6 +15,7 @@ import dataclasses
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from .config import Config
 from .errors import RecoupeError
 from .model import is_day
 from .report import print_summary, render_html, render_markdown
+from .report.terminal import printable
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n")[0])
 err = Console(stderr=True)
@@ -72,8 +74,9 @@ def analyze(
 
             report = run_analyze(paths, db, config=config, progress=tick)
     except KeyboardInterrupt:
-        err.print("interrupted")
-        raise typer.Exit(130) from None
+        _say("interrupted: the articles stored so far are kept; the next run groups them "
+             "into stories")
+        raise typer.Exit(_interrupted_code()) from None
     except RecoupeError as exc:
         _say(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
@@ -119,11 +122,15 @@ def timeline(
         groups, rejected = run_timeline(
             paths, TimelineOptions(dates=dates, per_date=sentences, start=start, end=end), db,
             config=config)
+    except KeyboardInterrupt:
+        _say("interrupted: the articles stored so far are kept; the next run groups them "
+             "into stories")
+        raise typer.Exit(_interrupted_code()) from None
     except RecoupeError as exc:
         _say(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
     for r in rejected:
-        _say(f"rejected {r.path}: {r.reason}")
+        _say(f"rejected: {r.path}: {r.reason}")
     if json_out:
         sys.stdout.write(json.dumps(
             [{"date": g.date, "sentences": g.sentences, "articles": g.articles,
@@ -364,8 +371,9 @@ def _write(path: Path, text: str, quiet: bool) -> None:
 
 
 def _say(line: str) -> None:
-    # One unwrapped line each, for people and for grep.
-    sys.stderr.write(line + "\n")
+    # One unwrapped line each, for people and for grep; file names and reasons come from
+    # the inputs, so no control character reaches the terminal.
+    sys.stderr.write(printable(line) + "\n")
 
 
 def _progress(quiet: bool) -> Progress:
@@ -376,19 +384,40 @@ def _progress(quiet: bool) -> Progress:
     )
 
 
+class _Printable(logging.Filter):
+    """Log messages name inputs: their control characters are escaped before the terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = printable(record.getMessage()), None
+        return True
+
+
 def _logging(quiet: bool, verbose: bool) -> None:
     level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(
-        level=level, format="%(message)s",
-        handlers=[RichHandler(console=err, show_path=False, show_time=verbose)], force=True,
-    )
+    handler = RichHandler(console=err, show_path=False, show_time=verbose, markup=False)
+    handler.addFilter(_Printable())
+    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
     # Rejections are printed once, by us, after the run.
     logging.getLogger("recoupe.analyze").setLevel(logging.ERROR if not verbose else logging.INFO)
     for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
+_signal_received: list[int] = []
+
+
+def _terminate(signum: int, frame: object) -> None:
+    # SIGTERM takes the path Ctrl-C takes: workers stopped, what is stored kept.
+    _signal_received.append(signum)
+    raise KeyboardInterrupt
+
+
+def _interrupted_code() -> int:
+    return 128 + (_signal_received[-1] if _signal_received else signal.SIGINT)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     app()
 
 

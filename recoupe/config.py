@@ -28,6 +28,9 @@ class PipelineConfig:
         ]
     )
     batch_size: int = 16  # articles per task sent to a worker
+    # Analysed articles stored per transaction, with their reuse links and their mark for
+    # grouping: what a kill can cost to redo.
+    commit_articles: int = 64
 
 
 @dataclass(slots=True)
@@ -43,12 +46,21 @@ class ExecutorConfig:
     # Below this many articles, work in-process: starting workers and loading
     # models in each costs more than it saves.
     min_parallel: int = 48
+    # The time a task of articles may take: this, plus a second per ``chars_per_second``
+    # characters it holds. Over it, the task is stopped (its worker killed), each of its
+    # articles is tried alone, and one over its own budget is rejected.
+    task_seconds: float = 30.0
+    chars_per_second: float = 10_000.0
+    # Characters per task at most: a long article travels alone, with its own budget.
+    task_chars: int = 100_000
 
 
 @dataclass(slots=True)
 class IngestConfig:
     max_bytes: int = 20_000_000  # per single-document file or record
-    max_chars: int = 2_000_000  # of text per article
+    # Of text (or HTML) per article: under spaCy's own limit of 1,000,000 characters, and
+    # long enough for any news article (the longest run to some 100,000).
+    max_chars: int = 500_000
 
 
 @dataclass(slots=True)
@@ -56,6 +68,8 @@ class CleanConfig:
     # A line seen in this many articles of one source is learnt as boilerplate.
     repeated_line_min_articles: int = 3
     repeated_line_max_chars: int = 200
+    # Fewer letters than this left once cleaned: junk or a fragment, not an article.
+    min_letters: int = 20
 
 
 @dataclass(slots=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 import recoupe
 from recoupe import Config
 
@@ -116,6 +118,30 @@ def test_same_text_from_two_paths_is_one_article(seeds: Path, tmp_path: Path, db
     assert report.rejected == []
 
 
+def test_every_copy_of_a_text_is_filed_or_rejected_with_it(seeds: Path, tmp_path: Path,
+                                                           db: Path) -> None:
+    """The same text in several files of one run is one article; every file is recorded as
+    its input, and when the article is rejected, every file is, not only the first."""
+    import sqlite3
+
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    text = next(seeds.glob("003_*.txt")).read_text(encoding="utf-8")
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text(text, encoding="utf-8")
+    for name in ("x.html", "y.html", "z.html"):
+        (folder / name).write_text("<html><body>  </body></html>", encoding="utf-8")
+    report = recoupe.analyze([folder], db=db)
+    assert len(report.articles) == 1
+    assert sorted((Path(r.path).name, r.reason[:20]) for r in report.rejected) == [
+        ("x.html", "HTML page has no tex"), ("y.html", "HTML page has no tex"),
+        ("z.html", "HTML page has no tex")]
+    conn = sqlite3.connect(db)
+    inputs = sorted(Path(p).name for (p,) in conn.execute("SELECT path FROM article_inputs"))
+    conn.close()
+    assert inputs == ["a.txt", "b.txt", "c.txt"]
+
+
 def test_report_json_roundtrips(seeds: Path, db: Path) -> None:
     report = recoupe.analyze([seeds], db=db)
     data = json.loads(report.to_json())
@@ -133,3 +159,30 @@ def test_bad_pipeline_fails_before_work(seeds: Path, db: Path) -> None:
     else:
         raise AssertionError("a pipeline missing the sentences stage must fail")
     assert not db.exists() or recoupe.analyze([], db=db).articles == []
+
+
+def test_one_article_that_breaks_grouping_keeps_no_other_out(
+    seeds: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recoupe.stories import grouping
+
+    real = grouping.StoryGrouper.add
+    poison = "004_"
+
+    def add(self: grouping.StoryGrouper, articles: list[recoupe.Article]) -> list[str]:
+        if any(Path(a.path or "").name.startswith(poison) for a in articles):
+            raise OverflowError("date value out of range")
+        return real(self, articles)
+
+    monkeypatch.setattr(grouping.StoryGrouper, "add", add)
+    report = recoupe.analyze([seeds], db=db)
+    grouped = {a for s in report.stories for a in s.articles}
+    names = {Path(a.path or "").name[:4]: a.id for a in report.articles}
+    assert len(report.articles) == 5  # stored all the same
+    assert names[poison] not in grouped
+    assert {i for n, i in names.items() if n != poison} <= grouped
+    # Once the fault is gone, the next run gives it its story, with nothing new to read.
+    monkeypatch.setattr(grouping.StoryGrouper, "add", real)
+    again = recoupe.analyze([], db=db)
+    assert names[poison] in {a for s in again.stories for a in s.articles}
+    assert sorted(len(s.articles) for s in again.stories) == [2, 3]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +24,33 @@ class HtmlExtract:
     dropped_lines: list[str] = field(default_factory=list)
 
 
+# Bounds on markup, checked before any parser sees it: libxml2 spends time quadratic in
+# an element's attributes (200,000 of them: 40 s), and no page needs this many.
+MAX_ELEMENTS = 200_000
+MAX_ATTRIBUTES = 1_000
+_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{4000,}(?:>|$)")
+_ATTRIBUTE = re.compile(r"\s[^\s=/>\"']+")
+
+
+def check_markup(html: str, path: str) -> None:
+    """Refuse markup no parser should be handed: too many elements, or an element with too
+    many attributes. Cheap: one count, and a scan of the rare very long tags."""
+    elements = html.count("<")
+    if elements > MAX_ELEMENTS:
+        raise MalformedInput(path, f"HTML of {elements:,} tags is over the limit of "
+                                   f"{MAX_ELEMENTS:,}")
+    for tag in _LONG_TAG.finditer(html):
+        # Quoted values may hold spaces: count outside quotes only.
+        bare = re.sub(r"\"[^\"]*\"|'[^']*'", "", tag.group())
+        n = len(_ATTRIBUTE.findall(bare))
+        if n > MAX_ATTRIBUTES:
+            raise MalformedInput(path, f"an HTML element with {n:,} attributes (over "
+                                       f"{MAX_ATTRIBUTES:,})")
+
+
 def extract_html(html: str, path: str, url: str | None = None) -> HtmlExtract:
     doc: Any
+    check_markup(html, path)
     try:
         doc = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=True,

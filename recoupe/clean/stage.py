@@ -29,15 +29,14 @@ class CleanStage:
     )
 
     def __init__(self, config: Config) -> None:
-        # Learnt boilerplate comes with each article (Article.learned_boilerplate),
-        # so the stage itself needs no settings.
-        pass
+        # Learnt boilerplate comes with each article (Article.learned_boilerplate).
+        self.min_letters = config.clean.min_letters
 
     def __call__(self, articles: list[Article]) -> list[Article]:
-        return [clean_article(a) for a in articles]
+        return [clean_article(a, self.min_letters) for a in articles]
 
 
-def clean_article(article: Article) -> Article:
+def clean_article(article: Article, min_letters: int = 0) -> Article:
     where = article.path or article.id
     raw = article.raw_text
     if article.html is not None:
@@ -86,6 +85,10 @@ def clean_article(article: Article) -> Article:
         paragraphs.pop(0)
     if not paragraphs:
         raise EmptyInput(where, "no article text left after removing boilerplate and metadata")
+    letters = sum(1 for p in paragraphs for c in p if c.isalpha())
+    if letters < min_letters:
+        raise EmptyInput(where, f"too little text for an article: {letters} letter(s), fewer "
+                                f"than {min_letters} (clean.min_letters)")
     _set_text(article, paragraphs)
     if article.published.date is None and (pub := content_published(article.text)):
         article.published = pub

@@ -3,36 +3,73 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ..config import ExecutorConfig
-from ..errors import ConfigError
+from ..errors import ConfigError, RecoupeError
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+Budget = Callable[[Any], float]
+"""Seconds one task may take, from its item."""
+Initializer = tuple[Callable[..., None], tuple[Any, ...]]
+"""What each worker runs once before its first task (loading models, say), and its arguments."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A task that gave no result: it ran over its time, its worker died, or it raised."""
+
+    reason: str
+
+
+class TaskFailed(RecoupeError):
+    """``map`` found a task that gave no result."""
 
 
 class Executor(Protocol):
     workers: int
 
+    def attempt(self, fn: Callable[[T], R], items: Iterable[T], budget: Budget | None = None
+                ) -> Iterator[R | Failed]:
+        """``fn`` over ``items``, results in input order; a task that runs over
+        ``budget(item)`` seconds is stopped and comes back as ``Failed``, as does one whose
+        worker dies or that raises. ``fn`` and the items must be picklable."""
+        ...
+
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        """``fn`` over ``items``, results in input order; ``fn`` must be picklable."""
+        """``fn`` over ``items``, results in input order; raises TaskFailed on a failed task."""
         ...
 
     def close(self) -> None: ...
+
+    def stop(self) -> None:
+        """Stop now: running tasks are abandoned and no worker is left behind."""
+        ...
 
     def __enter__(self) -> Executor: ...
     def __exit__(self, *exc: Any) -> None: ...
 
 
-def make_executor(config: ExecutorConfig, n_items: int | None = None) -> Executor:
+def results(outcomes: Iterator[R | Failed]) -> Iterator[R]:
+    """The results of ``attempt``, raising on the first failed task (``map``'s contract)."""
+    for outcome in outcomes:
+        if isinstance(outcome, Failed):
+            raise TaskFailed(f"a task failed: {outcome.reason}")
+        yield outcome
+
+
+def make_executor(config: ExecutorConfig, n_items: int | None = None,
+                  init: Initializer | None = None) -> Executor:
     """The configured executor; in-process when the job is too small to be worth workers."""
     from .local import InlineExecutor, LocalExecutor
 
     if config.type == "local":
         if config.workers == 1 or (n_items is not None and n_items < config.min_parallel):
-            return InlineExecutor()
-        return LocalExecutor(config.workers)
+            return InlineExecutor(init)
+        return LocalExecutor(config.workers, init)
     if config.type == "inline":
-        return InlineExecutor()
+        return InlineExecutor(init)
     raise ConfigError(f"unknown executor type {config.type!r}; available: inline, local")

@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,14 +35,18 @@ def article_id(content: str, url: str | None = None) -> str:
     folder is the same article.
     """
     norm = _SPACES.sub(" ", unicodedata.normalize("NFKC", content)).strip().casefold()
-    digest = hashlib.sha256(f"{url or ''}\n{norm}".encode()).hexdigest()
+    # surrogatepass: an id for any string, even one ingest has not yet made valid.
+    digest = hashlib.sha256(f"{url or ''}\n{norm}".encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:20]
 
 
 def source_from_url(url: str | None) -> str | None:
     if not url:
         return None
-    host = urlsplit(url if "//" in url else f"//{url}").hostname
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:  # "http://[::1": not a URL
+        return None
     if not host:
         return None
     return host.removeprefix("www.")
@@ -55,21 +59,52 @@ def folder_source(path: str) -> str:
     return parent or "."
 
 
+# Publication dates outside these are refused: before it, date arithmetic nears the
+# calendar's start; after the next day, a date lies in the future.
+_EARLIEST = date(1000, 1, 1)
+_LATER_DAYS = 1
+
+
+def read_published(value: Any, today: date | None = None) -> PublishedDate:
+    """An input's own publication date: ISO date or datetime, or YYYY-MM / YYYY.
+
+    Raises ValueError saying why ``value`` is no such date."""
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}", text):
+        pub = PublishedDate(f"{text}-01-01", "year", "metadata")
+    elif re.fullmatch(r"\d{4}-\d{2}", text):
+        pub = PublishedDate(f"{text}-01", "month", "metadata")
+    else:
+        try:
+            day = datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        except ValueError:
+            raise ValueError(f"not an ISO date: {_short(value)}") from None
+        pub = PublishedDate(day.isoformat(), "day", "metadata")
+    try:
+        first = date.fromisoformat(pub.date or "")
+    except ValueError:
+        raise ValueError(f"not an ISO date: {_short(value)}") from None
+    latest = (today or date.today()) + timedelta(days=_LATER_DAYS)
+    if first < _EARLIEST:
+        raise ValueError(f"{text} is before {_EARLIEST.year}")
+    if first > latest:
+        raise ValueError(f"{text} lies in the future")
+    return pub
+
+
 def parse_published(value: Any) -> PublishedDate | None:
-    """An input's own publication date: ISO date or datetime, or YYYY-MM / YYYY."""
+    """``read_published``, or None when ``value`` is empty or no plausible date."""
     if value is None or value == "":
         return None
-    text = str(value).strip()
     try:
-        if re.fullmatch(r"\d{4}", text):
-            return PublishedDate(f"{text}-01-01", "year", "metadata")
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            date.fromisoformat(f"{text}-01")
-            return PublishedDate(f"{text}-01", "month", "metadata")
-        day = datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return read_published(value)
     except ValueError:
         return None
-    return PublishedDate(day.isoformat(), "day", "metadata")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # -- formats ---------------------------------------------------------------
@@ -85,13 +120,36 @@ def read_html(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterato
     yield _article("", path, source, cfg, fmt="html", html=html, encoding=encoding)
 
 
+def load_json(text: str) -> Any:
+    """``json.loads`` that fails only with ValueError, saying why: also on numbers too long
+    to convert and on nesting too deep for the parser."""
+    try:
+        return json.loads(text, parse_int=_int)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+_MAX_DIGITS = 64
+
+
+def _int(digits: str) -> int:
+    # Python refuses to convert over 4,300 digits; no field of ours needs over 64.
+    if len(digits) > _MAX_DIGITS:
+        raise json.JSONDecodeError(f"a number of {len(digits):,} digits", digits, 0)
+    return int(digits)
+
+
 def read_json(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterator[Item]:
     text, _ = decode(data, path)
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
+        doc = load_json(text)
+    except ValueError as exc:
         raise MalformedInput(path, f"invalid JSON: {exc}") from exc
     records = doc if isinstance(doc, list) else [doc]
+    if not records:
+        raise MalformedInput(path, "an empty JSON list: no article in it")
     for n, record in enumerate(records, 1):
         where = f"{path}#{n}" if len(records) > 1 else path
         yield from _guard(where, _record, record, where, source, cfg)
@@ -99,14 +157,16 @@ def read_json(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterato
 
 def read_jsonl(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterator[Item]:
     text, _ = decode(data, path)
-    for n, line in enumerate(text.splitlines(), 1):
+    # Records end at "\n" only: str.splitlines() would also cut a record at a U+2028 or
+    # U+0085 inside one of its strings, which JSON allows unescaped.
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         where = f"{path}#{n}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Rejection(where, f"invalid JSON on line {n}: {exc.msg} (column {exc.colno})")
+            record = load_json(line)
+        except ValueError as exc:
+            yield Rejection(where, f"invalid JSON on line {n}: {exc}")
             continue
         yield from _guard(where, _record, record, where, source, cfg)
 
@@ -151,7 +211,7 @@ def _warc_article(
         "" if is_html else text, where, source_from_url(url) or source, cfg,
         fmt="warc", html=text if is_html else None, url=url, encoding=encoding,
     )
-    if crawled and (pub := parse_published(crawled)):
+    if crawled and (pub := parse_published(crawled[:40])):
         article.published = PublishedDate(pub.date, pub.granularity, "crawl")
     yield article
 
@@ -203,35 +263,75 @@ def _feed_date(entry: Any, key: str) -> str | None:
 # -- records ----------------------------------------------------------------
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# A language tag: "fr", "fra", "fr-FR", "pt-BR", "zh-Hant-TW" (BCP 47's shape, loosely).
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}")
+_MAX_ID = 512  # characters of a record's id
+
+
+def valid_text(value: str) -> str:
+    """``value`` with lone surrogates (valid JSON, not valid Unicode: "\\ud800") replaced by
+    U+FFFD, as a browser would show them: no store or terminal can write them."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _string(record: dict[str, Any], key: str, where: str) -> str | None:
+    """A record's string field, or None when absent or blank; a non-string is refused."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise MalformedInput(where, f"'{key}' must be a string, got {type(value).__name__}")
+    value = valid_text(value)
+    return value if value.strip() else None
+
+
+def read_record(record: Any, where: str, source: str, cfg: IngestConfig) -> Iterator[Item]:
+    """The article of one parsed input record, or why it is rejected."""
+    yield from _guard(where, _record, record, where, source, cfg)
+
+
 def _record(record: Any, where: str, source: str, cfg: IngestConfig) -> Iterator[Item]:
     if not isinstance(record, dict):
         raise MalformedInput(where, f"a record must be a JSON object, got {type(record).__name__}")
-    text, html = record.get("text"), record.get("html")
-    if not isinstance(text, str) or not text.strip():
-        text = None
-    if not isinstance(html, str) or not html.strip():
-        html = None
+    text, html = _string(record, "text", where), _string(record, "html", where)
     if text is None and html is None:
         raise MalformedInput(where, "record has no 'text' (or 'html')")
-    url = record.get("url") if isinstance(record.get("url"), str) else None
-    src = record.get("source") if isinstance(record.get("source"), str) else None
+    url = _string(record, "url", where)
+    if url is not None:
+        url = url.strip()
+        try:
+            urlsplit(url).port  # noqa: B018 - parses the host and port, or raises
+        except ValueError as exc:
+            raise MalformedInput(where, f"'url' is not a URL ({exc}): {_short(url)}") from None
+    src = _string(record, "source", where)
     article = _article(
         text or "", where, src or source_from_url(url) or source, cfg,
         fmt="json", html=None if text else html, url=url,
     )
     if (ext := record.get("id")) is not None:
-        article.external_id = str(ext)
-    if isinstance(record.get("title"), str) and record["title"].strip():
-        article.title = record["title"].strip()
+        if isinstance(ext, bool) or not isinstance(ext, (str, int)):
+            raise MalformedInput(where, f"'id' must be a string or an integer, got "
+                                        f"{type(ext).__name__}")
+        ext = valid_text(str(ext)).strip()
+        if len(ext) > _MAX_ID:
+            raise MalformedInput(where, f"'id' of {len(ext):,} characters (over {_MAX_ID})")
+        article.external_id = ext or None
+    if (title := _string(record, "title", where)) is not None:
+        article.title = title.strip()
         article.metadata["title_from"] = "input"
-    if isinstance(record.get("language"), str) and record["language"].strip():
-        article.language = record["language"].strip().lower()
+    if (language := _string(record, "language", where)) is not None:
+        language = language.strip()
+        if not _LANGUAGE.fullmatch(language):
+            raise MalformedInput(where, f"'language' is not a language code: {_short(language)}")
+        # "fr-FR" reads as French: the models are per language, not per country.
+        article.language = re.split(r"[-_]", language)[0].lower()
         article.metadata["language_from"] = "input"
     if record.get("published") not in (None, ""):
-        pub = parse_published(record["published"])
-        if pub is None:
-            raise MalformedInput(where, f"'published' is not an ISO date: {record['published']!r}")
-        article.published = pub
+        try:
+            article.published = read_published(record["published"])
+        except ValueError as exc:
+            raise MalformedInput(where, f"'published': {exc}") from None
         article.metadata["published_from"] = "input"
     yield article
 

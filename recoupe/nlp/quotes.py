@@ -21,6 +21,7 @@ speakers.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
@@ -95,7 +96,9 @@ def _closing(text: str, i: int, end: int, opener: str, closer: str) -> int | Non
 
 def _reversed_pair(text: str, i: int) -> bool:
     """« just after a » that closed nothing: » Le Monde « is a title in reversed marks."""
-    para_start = text.rfind("\n", 0, i) + 1
+    # Marks counted over the paragraph's last few thousand characters at most: a paragraph
+    # of thousands of quotes stays linear.
+    para_start = max(text.rfind("\n", 0, i) + 1, i - 5000)
     k = text.rfind("»", para_start, i)
     if k < 0 or i - k > 60 or "«" in text[k + 1 : i]:
         return False
@@ -155,12 +158,9 @@ class _Said:
 
 
 def _sentence_of(article: Article, pos: int) -> int:
-    for i, s in enumerate(article.sentences):
-        if s.start <= pos < s.end:
-            return i
-        if s.start > pos:
-            return max(i - 1, 0)
-    return max(len(article.sentences) - 1, 0)
+    """The sentence holding ``pos``, else the one before it (sentences are in order)."""
+    i = bisect_right(article.sentences, pos, key=lambda s: s.start) - 1
+    return max(i, 0) if article.sentences else 0
 
 
 # Adverbs between an auxiliary and its verb: "a encore assuré", "a-t-il ensuite ajouté".
@@ -181,6 +181,7 @@ _INVERTED_BEFORE = re.compile(
     rf"(?:{_AUX_PRON}\s+(?:{_ADV}\s+)?(?P<verb>[\w'’]+)"
     r"|(?P<verb2>[\w'’]+)-t-(?:il|elle|ils|elles|on)\b)",
     re.IGNORECASE)
+_ATTRIBUTION_CHARS = 600
 # A dot that ends no sentence: "M. Morsi", "J. Biden".
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]|\bM|\bMM|\bMme|\bDr|\bSt|\bMr|\bMrs)$")
 
@@ -190,6 +191,7 @@ class _Attributor:
 
     def __init__(self, article: Article, lex: WhoLexicon, spans: list[tuple[int, int]]) -> None:
         self.article, self.lex, self.spans = article, lex, spans
+        self.ends = [e for _, e in spans]
         self.text = article.text
         self.openers = folded(lex.np_openers)
         self.complements = frozenset(lex.complement_words)
@@ -219,6 +221,9 @@ class _Attributor:
         # closing mark ("». «…») ends the sentence.
         close = next((j for j in range(pos, min(pos + 3, para_end)) if text[j] in _CLOSE), None)
         first = pos + 2 if close is None else close + 1
+        # No attribution runs on for more than a few lines: the bound keeps a paragraph of
+        # thousands of quotes linear.
+        para_end = min(para_end, first + _ATTRIBUTION_CHARS)
         for k in range(first, para_end):
             if text[k] in ".!?" and not (
                     text[k] == "." and _ABBREVIATION.search(text, max(0, k - 4), k)):
@@ -273,8 +278,12 @@ class _Attributor:
         while first > 0 and not text[article.sentences[first].start : a].strip(" «“\"„:\n"):
             first -= 1
         s_start = article.sentences[first].start if article.sentences else 0
-        # The clause before this quote, after any earlier quote of the sentence.
-        start = max([s_start] + [e + 1 for s, e in self.spans if s_start <= e < a])
+        # The clause before this quote, after any earlier quote of the sentence (quotes
+        # do not overlap, so their ends are in order: the last one before ``a``).
+        start = s_start
+        k = bisect_left(self.ends, a) - 1
+        if k >= 0 and self.ends[k] >= s_start:
+            start = self.ends[k] + 1
         head = text[start:a]
         found = self._according_to(start, a, sent, last)
         if found is not None:

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.markup import escape
 
 from ..model import Report
 from .view import article_label, story_views
+
+# Control characters (an escape sequence can retitle or clear a terminal) and the
+# bidirectional overrides that reorder what a line shows.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to write to a terminal: each control character shown as an escape."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
+
+
+def _show(text: str) -> str:
+    return escape(printable(text))
 
 
 def print_summary(report: Report, console: Console) -> None:
@@ -22,13 +38,13 @@ def print_summary(report: Report, console: Console) -> None:
         if story.date_granularity not in (None, "day"):
             when += f" ({story.date_granularity})"
         console.print()
-        console.print(f"[bold]{escape(story.headline)}[/]")
+        console.print(f"[bold]{_show(story.headline)}[/]")
         shared = sum(1 for r in story.reuse if r.kind == "shared-source")
         links = len(story.reuse) - shared
         reuse = f" · {links} reuse link(s), {shared} shared source(s)" if story.reuse else ""
         console.print(
             f"[dim]story {story.id} · {when} · {', '.join(story.languages) or '?'} · "
-            f"{escape(', '.join(story.sources))} · {len(view.articles)} article(s){reuse}[/]"
+            f"{_show(', '.join(story.sources))} · {len(view.articles)} article(s){reuse}[/]"
         )
         for article in view.articles:
             pub = article.published
@@ -45,7 +61,8 @@ def print_summary(report: Report, console: Console) -> None:
                 notes.append("repeats itself")
             extra = f" · {', '.join(notes)}" if notes else ""
             console.print(
-                f"  • {escape(article_label(article))} · {article.language or '?'} · {dated}{extra}",
+                f"  • {_show(article_label(article))} · {_show(article.language or '?')} · "
+                f"{dated}{extra}",
                 highlight=False,
             )
-            console.print(f"    {escape(first)}", highlight=False, style="italic")
+            console.print(f"    {_show(first)}", highlight=False, style="italic")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -27,10 +28,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Config
-from ..errors import RecoupeError
+from ..errors import RecoupeError, StoreError
+from ..ingest.readers import load_json
 from ..model import Article, is_day, to_dict
 from ..report.view import article_label, segments
 from ..store.base import StoryQuery
@@ -41,6 +44,25 @@ _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'
 _SECURITY_HEADERS = (("Content-Security-Policy", _CSP), ("X-Content-Type-Options", "nosniff"),
                      ("Referrer-Policy", "no-referrer"))
 _ARTICLE_FIELDS = ("id", "external_id", "title", "source", "url", "language", "path")
+# The input record of the public contract, as the POST body's OpenAPI description.
+_RECORD_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "text": {"type": "string"}, "html": {"type": "string"}, "id": {"type": "string"},
+        "title": {"type": "string"}, "url": {"type": "string"},
+        "source": {"type": "string"}, "language": {"type": "string"},
+        "published": {"type": "string", "description": "ISO date or datetime"},
+    },
+}
+_POST_SCHEMA: dict[str, Any] = {"oneOf": [
+    _RECORD_SCHEMA,
+    {"type": "array", "items": _RECORD_SCHEMA},
+    {"type": "object", "properties": {"articles": {"type": "array", "items": _RECORD_SCHEMA}},
+     "required": ["articles"]},
+]}
+# Offsets past this are no page of any store: refused (422) before a database sees them.
+MAX_OFFSET = 1_000_000_000
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -50,33 +72,50 @@ class ApiError(Exception):
 
 
 class _Guard:
-    """The security headers on every response, and bodies refused by their declared size.
+    """The security headers on every response, bodies refused by their declared size, HEAD
+    answered as GET without a body, and any error the app lets through turned into the
+    JSON error (with the headers) rather than a bare 500.
 
     Plain ASGI rather than ``@app.middleware("http")``: Starlette's
     BaseHTTPMiddleware passes each request through an extra task and memory
     streams, which under load cost more than reading a page of the story list.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, reject: Callable[[], Response]) -> None:
-        self.app, self.limit, self.reject = app, limit, reject
+    def __init__(self, app: ASGIApp, limit: int, reject: Callable[[], Response],
+                 crash: Callable[[], Response]) -> None:
+        self.app, self.limit, self.reject, self.crash = app, limit, reject, crash
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+        started = False
 
         async def secured(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in _SECURITY_HEADERS:
                     headers.append(name, value)
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         length = Headers(scope=scope).get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await self.reject()(scope, receive, secured)
-        else:
-            await self.app(scope, receive, secured)
+        try:
+            if length is not None and (not length.isdigit() or int(length) > self.limit):
+                await self.reject()(scope, receive, secured)
+            else:
+                await self.app(scope, receive, secured)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope.get("path"))
+            if started:
+                raise  # the answer is on its way: nothing better to send
+            await self.crash()(scope, receive, secured)
 
 
 CONFIG_VARIABLE = "RECOUPE_SERVE_CONFIG"
@@ -124,6 +163,10 @@ def create_app(config: Config | None = None) -> FastAPI:
     async def not_found(request: Request, exc: NotFound) -> Response:
         return _error(404, str(exc), request)
 
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        return _error(503, f"the store cannot be read now: {exc}", request)
+
     @app.exception_handler(RecoupeError)
     async def recoupe_error(request: Request, exc: RecoupeError) -> Response:
         return _error(400, str(exc), request)
@@ -144,7 +187,8 @@ def create_app(config: Config | None = None) -> FastAPI:
         return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
 
     app.add_middleware(_Guard, limit=config.serve.max_request_bytes,
-                       reject=lambda: _error(413, too_large))
+                       reject=lambda: _error(413, too_large),
+                       crash=lambda: _error(500, "internal error (logged on the server)"))
 
     def story_query(start: str | None, end: str | None, language: str | None,
                     source: str | None, entity: str | None, storyline: str | None,
@@ -165,7 +209,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     def api_stories(start: str | None = None, end: str | None = None,
                     language: str | None = None, source: str | None = None,
                     entity: str | None = None, storyline: str | None = None,
-                    offset: int = Query(0, ge=0), limit: int | None = Query(None, ge=1)
+                    offset: int = Query(0, ge=0, le=MAX_OFFSET), limit: int | None = Query(None, ge=1, le=MAX_OFFSET)
                     ) -> Response:
         """Stories newest first, filtered by date range, language, source, entity, storyline."""
         query = story_query(start, end, language, source, entity, storyline, offset, limit)
@@ -195,21 +239,33 @@ def create_app(config: Config | None = None) -> FastAPI:
                 "story": detail.story.id if detail else None,
                 "removed": [to_dict(r) for r in article.removed], "marked": marks}
 
-    @app.post("/api/articles", tags=["articles"], status_code=201)
-    async def api_ingest(request: Request) -> dict[str, Any]:
-        """Analyse input records into the store. Needs ``Authorization: Bearer <token>``."""
+    @app.post("/api/articles", tags=["articles"], status_code=201,
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": _POST_SCHEMA}}}})
+    async def api_ingest(request: Request) -> Response:
+        """Analyse input records into the store. Needs ``Authorization: Bearer <token>``.
+
+        Answers with the ids stored (``stored``), those the store already held
+        (``already_stored``; ``articles`` is both) and each record rejected with its reason:
+        201 when something was stored, 200 when all was there already, 422 when nothing
+        could be stored."""
         if not token:
             raise ApiError(403, "the API is read-only: no token is configured ([serve] token)")
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             raise ApiError(401, "missing or wrong token (Authorization: Bearer <token>)")
         body = bytearray()
-        async for chunk in request.stream():  # a chunked body has no length to check up front
-            body += chunk
-            if len(body) > config.serve.max_request_bytes:
-                raise ApiError(413, too_large)
         try:
-            data = json.loads(body)
+            async for chunk in request.stream():  # a chunked body has no length to check first
+                body += chunk
+                if len(body) > config.serve.max_request_bytes:
+                    raise ApiError(413, too_large)
+        except ClientDisconnect:
+            raise ApiError(400, "the client went away before sending its whole body") from None
+        try:
+            data = load_json(body.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ApiError(400, f"body is not UTF-8: {exc.reason} at byte {exc.start}") from exc
         except ValueError as exc:
             raise ApiError(400, f"body is not JSON: {exc}") from exc
         records = data.get("articles") if isinstance(data, dict) and "articles" in data else data
@@ -219,12 +275,17 @@ def create_app(config: Config | None = None) -> FastAPI:
             raise ApiError(400, "body must be a record, a list of records or {\"articles\": [...]}")
         if len(records) > config.serve.max_articles_per_request:
             raise ApiError(413, f"over {config.serve.max_articles_per_request} articles in one request")
-        added, rejected = await run_in_threadpool(library.ingest, records)
-        return {"articles": added, "rejected": [to_dict(r) for r in rejected]}
+        done = await run_in_threadpool(library.ingest, records)
+        # 201: something was stored; 200: all of it was already there; 422: nothing could be.
+        status = 201 if done.stored else 422 if done.rejected else 200
+        return JSONResponse(
+            {"stored": done.stored, "already_stored": done.already_stored,
+             "articles": done.stored + done.already_stored,
+             "rejected": [to_dict(r) for r in done.rejected]}, status_code=status)
 
     @app.get("/api/entities", tags=["entities"])
-    def api_entities(q: str | None = None, offset: int = Query(0, ge=0),
-                     limit: int | None = Query(None, ge=1)) -> dict[str, Any]:
+    def api_entities(q: str | None = None, offset: int = Query(0, ge=0, le=MAX_OFFSET),
+                     limit: int | None = Query(None, ge=1, le=MAX_OFFSET)) -> dict[str, Any]:
         size = page_size(limit)
         rows, total = library.entities(q, offset, size)
         return {"total": total, "offset": offset, "limit": size,
@@ -266,7 +327,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def front(start: str | None = None, end: str | None = None, language: str | None = None,
               source: str | None = None, entity: str | None = None,
-              storyline: str | None = None, offset: int = Query(0, ge=0)) -> HTMLResponse:
+              storyline: str | None = None, offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
         query = story_query(start, end, language, source, entity, storyline, offset, None)
         rows, total = library.stories(query)
         return page("front.html", rows=rows, total=total, query=query)
@@ -293,7 +354,7 @@ def create_app(config: Config | None = None) -> FastAPI:
                     paragraphs=paragraphs)
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
-    def entities_page(q: str | None = None, offset: int = Query(0, ge=0)) -> HTMLResponse:
+    def entities_page(q: str | None = None, offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
         size = page_size(None)
         rows, total = library.entities(q, offset, size)
         return page("entities.html", rows=rows, total=total, q=q or "", offset=offset, size=size)
@@ -342,7 +403,10 @@ def _span(mark: str | None) -> tuple[int, int] | None:
     if not mark:
         return None
     start, _, end = mark.partition("-")
-    if not (start.isdigit() and end.isdigit()) or int(end) <= int(start):
+    # Offsets into a text of at most ingest.max_chars: ten digits is plenty, and Python
+    # refuses to read a number of thousands of digits anyway.
+    if (not (start.isdigit() and end.isdigit()) or max(len(start), len(end)) > 10
+            or int(end) <= int(start)):
         raise ApiError(422, f"mark: {mark!r} is not START-END character offsets")
     return int(start), int(end)
 

@@ -11,18 +11,20 @@ go through one lock.
 
 from __future__ import annotations
 
-import json
-import tempfile
+import functools
+import logging
 import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from ..analyze import Analyzer, fill_stories
+from ..analyze import Analyzer, fill_stories, warm_worker
 from ..config import Config
+from ..errors import StoreError
+from ..execute import Executor, InlineExecutor, LocalExecutor
+from ..ingest import iter_records
 from ..model import Article, Entity, QuoteMention, Rejection, Storyline, TimelineEntry
 from ..nlp.embed import embedder
 from ..report.view import StoryView, story_view
@@ -31,6 +33,8 @@ from ..store.base import EntityRow, StoryQuery, StoryRow
 from ..summarize.attach import copied_passages, storyline_timeline
 
 T = TypeVar("T")
+P = ParamSpec("P")
+log = logging.getLogger(__name__)
 
 _FUSION = 60  # reciprocal rank fusion's usual constant: ranks past the first few weigh alike
 _STORYLINE_ARTICLES = 400  # a storyline's timeline reads at most its latest this many
@@ -57,6 +61,30 @@ class NotFound(LookupError):
     pass
 
 
+@dataclass(slots=True)
+class Ingested:
+    """What a write did: articles stored now, those the store already held, and rejections."""
+
+    stored: list[str]
+    already_stored: list[str]
+    rejected: list[Rejection]
+
+
+def _reopens(method: Callable[Concatenate[Library, P], T]) -> Callable[Concatenate[Library, P], T]:
+    """A store error drops this thread's connection, so the next request opens a fresh one
+    instead of failing on a broken one for good."""
+
+    def wrapped(self: Library, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            self._drop()
+            raise
+
+    functools.update_wrapper(wrapped, method)
+    return wrapped
+
+
 class Library:
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -69,29 +97,52 @@ class Library:
         self._orders: OrderedDict[StoryQuery, array[int]] = OrderedDict()  # page unset
         self._derived: OrderedDict[Hashable, Any] = OrderedDict()
         self._generation = 0  # bumped by each write
+        self._executor: Executor | None = None  # for writes, started on the first one
 
     # -- plumbing
 
     @property
     def store(self) -> Store:
-        """This thread's store, opened again after any write (its vector index lacks the new
-        vectors). A write by another process (``recoupe analyze``, another server worker)
-        shows in the connection's version, and drops what this process has cached."""
+        """This thread's store (read-only), opened again after any write (its vector index
+        lacks the new vectors). A write by another process (``recoupe analyze``, another
+        server worker) shows in the connection's version, and drops what this process has
+        cached. A connection that fails is dropped, never kept."""
         held = getattr(self._local, "held", None)
         if held is not None:
             generation, store, version = held
-            if generation == self._generation:
-                if store.version() == version:
-                    return store  # type: ignore[no-any-return]
+            try:
+                current: int | None = store.version()
+            except StoreError:
+                current = None
+            if generation == self._generation and current == version:
+                return store  # type: ignore[no-any-return]
+            if generation == self._generation and current is not None:
                 self._forget()
-            with self._lock:
-                self._stores.remove(store)
+            self._drop()
+        store = open_store(self.config.store, readonly=True)
+        try:
+            self._local.held = (self._generation, store, store.version())
+        except BaseException:
             store.close()
-        store = open_store(self.config.store)
-        self._local.held = (self._generation, store, store.version())
+            raise
         with self._lock:
             self._stores.append(store)
         return store
+
+    def _drop(self) -> None:
+        """Close this thread's store and forget it, whatever state it is in."""
+        held = getattr(self._local, "held", None)
+        self._local.held = None
+        if held is None:
+            return
+        store = held[1]
+        with self._lock:
+            if store in self._stores:
+                self._stores.remove(store)
+        try:
+            store.close()
+        except Exception:  # already broken: nothing more to save from it
+            log.warning("closing a failed store connection", exc_info=True)
 
     def _session(self) -> tuple[Store, int]:
         """This thread's store and the generation it was checked in: what is computed from
@@ -107,9 +158,16 @@ class Library:
     def close(self) -> None:
         with self._lock:
             for store in self._stores:
-                store.close()
+                try:
+                    store.close()
+                except Exception:
+                    log.warning("closing a store connection", exc_info=True)
             self._stores.clear()
             self._clear()
+        with self._write:
+            if self._executor is not None:
+                self._executor.close()
+                self._executor = None
 
     def _forget(self) -> None:
         with self._lock:
@@ -138,6 +196,7 @@ class Library:
 
     # -- lists
 
+    @_reopens
     def stories(self, query: StoryQuery) -> tuple[list[StoryRow], int]:
         """A page of stories and how many the filters select.
 
@@ -151,14 +210,17 @@ class Library:
                              lambda: store.story_order(query), generation, _ORDERS)
         return store.story_rows(order[query.offset:query.offset + query.limit]), len(order)
 
+    @_reopens
     def storylines(self) -> list[Storyline]:
         return self.store.storylines()
 
+    @_reopens
     def entities(self, text: str | None, offset: int, limit: int) -> tuple[list[EntityRow], int]:
         return self.store.entity_page(text, offset, limit)
 
     # -- one thing
 
+    @_reopens
     def story(self, story_id: str) -> StoryView:
         store, generation = self._session()
         current = store.resolve_story(story_id)
@@ -191,6 +253,7 @@ class Library:
         fill_stories([story], [], by_id, pairs, store.embeddings(by_id), canon, names, self.config)
         return story_view(story, members, by_id)
 
+    @_reopens
     def article(self, article_id: str) -> tuple[Article, StoryView | None]:
         """The article, and its story's view (which holds it already) when it has one."""
         store = self.store
@@ -203,6 +266,7 @@ class Library:
             raise NotFound(f"no article {article_id}")
         return found[0], None
 
+    @_reopens
     def entity(self, entity_id: str) -> EntityDetail:
         store = self.store
         found = store.entities([entity_id])
@@ -216,6 +280,7 @@ class Library:
             quotes += [(q, article) for q in article.quotes if q.speaker_key in keys]
         return EntityDetail(entity, stories, quotes[-50:])
 
+    @_reopens
     def storyline(self, line_id: str) -> tuple[Storyline, list[TimelineEntry]]:
         store, generation = self._session()
         return self._cached(self._lines, line_id, lambda: self._storyline(store, line_id),
@@ -235,6 +300,7 @@ class Library:
 
     # -- search
 
+    @_reopens
     def search(self, text: str, limit: int = 20) -> tuple[list[SearchHit], list[EntityRow]]:
         """Articles: full-text (accents folded) and meaning (sentence vectors) matches, fused
         by rank. Entities: the most named whose name holds ``text``. The meaning search
@@ -258,24 +324,28 @@ class Library:
 
     # -- writing
 
-    def ingest(self, records: Sequence[dict[str, Any]]) -> tuple[list[str], list[Rejection]]:
+    def ingest(self, records: Sequence[Any]) -> Ingested:
         """Analyse input records (the contract's JSON form) into the store.
 
         A bad record is rejected with its reason, named ``request#N`` (N from 1);
-        the others go in.
+        the others go in. The records are analysed by a worker process the library
+        keeps, so a record that hangs or crashes it costs that record only.
         """
-        with self._write, tempfile.TemporaryDirectory(prefix="recoupe-post-") as tmp:
-            path = Path(tmp) / "posted.jsonl"
-            path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
-                            encoding="utf-8")
+        with self._write:
             store = open_store(self.config.store)
             try:
-                analyzer = Analyzer(self.config, store)
-                _, rejected = analyzer.run([str(path)])
-                added = sorted(analyzer.seen)
-                for r in rejected:
-                    r.path = r.path.replace(str(path), "request")
+                analyzer = Analyzer(self.config, store, executor=self._writer())
+                _, rejected = analyzer.run_items(
+                    iter_records(records, "request", self.config.ingest))
             finally:
                 store.close()
         self._forget()
-        return added, rejected
+        return Ingested(analyzer.added, sorted(set(analyzer.known)), rejected)
+
+    def _writer(self) -> Executor:
+        if self._executor is None:
+            if self.config.executor.type == "inline":
+                self._executor = InlineExecutor()
+            else:
+                self._executor = LocalExecutor(1, init=(warm_worker, (self.config,)))
+        return self._executor

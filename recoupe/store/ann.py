@@ -12,6 +12,8 @@ database commit and the index save loses nothing.
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,25 +23,34 @@ import numpy as np
 from usearch.index import Index
 
 UNDATED = "undated"
+_EXACT_BELOW = 256
 
 Loader = Callable[[str], tuple[Any, Any]]  # partition -> (keys uint64[n], vectors float32[n, d])
 
 
 class PartitionedIndex:
     def __init__(self, directory: Path | None, dim: int, count: Callable[[str], int],
-                 load: Loader, *, by: str = "day", prefix: str = "") -> None:
+                 load: Loader, *, by: str = "day", prefix: str = "",
+                 readonly: bool = False) -> None:
         self.directory = directory
         self.dim = dim
         self.width = 10 if by == "day" else 7  # of the YYYY-MM-DD that names a partition
         self.prefix = prefix
+        # A reader (the web server) never writes beside the store: what it has to rebuild
+        # stays in its memory, and the next writer saves it.
+        self.readonly = readonly
         # Set while graphs in memory differ from the files: found at start, it means the
         # last run stopped before saving, and every file is rebuilt from the database.
         self._marker = None if directory is None else directory / f"{prefix}UNSAVED"
+        self._distrust = False  # a reader that found the marker: files are not read
         if self._marker is not None and self._marker.exists():
-            for stale in directory.glob(f"{prefix}*.usearch"):  # type: ignore[union-attr]
-                if prefix or not stale.name.startswith("stories-"):
-                    stale.unlink()
-            self._marker.unlink()
+            if readonly:
+                self._distrust = True
+            else:
+                for stale in directory.glob(f"{prefix}*.usearch"):  # type: ignore[union-attr]
+                    if prefix or not stale.name.startswith("stories-"):
+                        stale.unlink(missing_ok=True)
+                self._marker.unlink(missing_ok=True)
         self._count = count
         self._load = load
         self._parts: dict[str, Index] = {}
@@ -54,15 +65,18 @@ class PartitionedIndex:
             return index
         expected = self._count(name)
         path = self._path(name)
-        if path is not None and path.exists():
-            index = Index.restore(str(path))
+        if path is not None and not self._distrust and path.exists():
+            index = _restore(path)
             if index is not None and len(index) == expected and index.ndim == self.dim:
                 self._parts[name] = index
                 return index
         index = Index(ndim=self.dim, metric="cos", dtype="f16")
         keys, vectors = self._load(name)
         if len(keys):
-            index.add(keys, vectors)
+            # One thread, in key order: a graph rebuilt after a crash is the same graph on
+            # every run, and so are the searches and the stories they give.
+            order = np.argsort(keys, kind="stable")
+            index.add(keys[order], vectors[order], threads=1)
             self._touch(name)
         self._parts[name] = index
         return index
@@ -71,6 +85,8 @@ class PartitionedIndex:
         return None if self.directory is None else self.directory / f"{self.prefix}{name}.usearch"
 
     def _touch(self, name: str) -> None:
+        if self.readonly:
+            return
         if not self._dirty and self._marker is not None:
             self._marker.parent.mkdir(parents=True, exist_ok=True)
             self._marker.touch()
@@ -128,7 +144,11 @@ class PartitionedIndex:
             index = self._part(name)
             if not len(index):
                 continue
-            found = index.search(queries[rows], min(k, len(index)))
+            # A small graph is searched exhaustively: the same neighbours whatever order it
+            # was built in (a rebuild after a crash, another process's insertions), for
+            # less than a graph walk costs at this size.
+            found = index.search(queries[rows], min(k, len(index)),
+                                 exact=len(index) <= _EXACT_BELOW)
             # One row comes back as a single match list, several as a batch.
             found_keys, dists = np.atleast_2d(found.keys), np.atleast_2d(found.distances)
             counts = getattr(found, "counts", None)
@@ -143,19 +163,35 @@ class PartitionedIndex:
                 for k_, s_ in zip(keys, sims, strict=True)]
 
     def save(self) -> None:
-        if self.directory is None or not self._dirty:
+        if self.directory is None or self.readonly or not self._dirty:
             self._dirty.clear()
             return
         self.directory.mkdir(parents=True, exist_ok=True)
         for name in sorted(self._dirty):
             path = self._path(name)
             assert path is not None
-            tmp = path.with_suffix(".tmp")
-            self._parts[name].save(str(tmp))
-            tmp.replace(path)  # atomic: a reader never sees half a graph
+            # A name no other writer uses: two processes saving one graph never write into
+            # each other's file, and the rename is atomic, so a reader never sees half a
+            # graph. The last rename wins; a graph that lacks the other's vectors has the
+            # wrong size and is rebuilt from the database when next opened.
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+            try:
+                self._parts[name].save(str(tmp))
+                tmp.replace(path)
+            finally:
+                tmp.unlink(missing_ok=True)
         self._dirty.clear()
         if self._marker is not None:
             self._marker.unlink(missing_ok=True)
+
+
+def _restore(path: Path) -> Index | None:
+    """The graph saved at ``path``, or None when the file is unreadable or damaged (it is then
+    rebuilt from the database)."""
+    try:
+        return Index.restore(str(path))
+    except (OSError, RuntimeError, ValueError):
+        return None
 
 
 def months_between(start: str, end: str) -> list[str]:

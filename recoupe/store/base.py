@@ -129,9 +129,24 @@ class Store(Protocol):
         """One transaction for every write inside it: all of them land, or none."""
         ...
 
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Hold the store's writer lock: no other writer (process or connection) writes until
+        it is released. Grouping runs inside it, so each article gets exactly one story."""
+        ...
+
     # -- articles
     def known_ids(self, ids: Iterable[str]) -> set[str]: ...
     def add_input(self, article_id: str, path: str) -> None: ...
+    def await_grouping(self, article_ids: Iterable[str]) -> None:
+        """Mark stored articles as awaiting grouping (inside the ``batch`` that stores them,
+        so no article is ever stored without the mark)."""
+        ...
+    def awaiting_grouping(self) -> list[str]:
+        """Ids of the articles stored but not yet grouped, in arrival order."""
+        ...
+    def grouped(self, article_ids: Iterable[str]) -> None:
+        """Clear the mark (inside the ``batch`` that files them in their stories)."""
+        ...
     def save_article(self, article: Article) -> None:
         """Insert or replace one article, its inputs, term counts and vectors, in one transaction.
 
@@ -280,7 +295,7 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-StoreFactory = Callable[[StoreConfig], Store]
+StoreFactory = Callable[[StoreConfig, bool], Store]
 _BACKENDS: Registry[StoreFactory] = Registry("store type")
 
 
@@ -288,7 +303,9 @@ def register_store(name: str) -> Callable[[StoreFactory], StoreFactory]:
     return _BACKENDS.register(name)
 
 
-def open_store(config: StoreConfig) -> Store:
+def open_store(config: StoreConfig, *, readonly: bool = False) -> Store:
+    """The configured store. ``readonly``: for a reader (the web server), which then writes
+    nothing beside the database (its vector graphs are rebuilt in memory if need be)."""
     from . import sqlite as _sqlite  # noqa: F401 - registers the backend
 
-    return _BACKENDS.get(config.type)(config)
+    return _BACKENDS.get(config.type)(config, readonly)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import json
+import logging
+import os
 import re
 import sqlite3
 import struct
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -49,6 +53,10 @@ from .base import (
 _NAMES_VERSION = 4  # the migration that adds article_names: filled from stored articles
 _CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
 
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every migration shipped, in order."""
@@ -60,23 +68,73 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(out)
 
 
-class SQLiteStore:
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
+class _WriterLock:
+    """One writer at a time, across processes: an advisory lock on a file beside the store.
+
+    SQLite's own lock makes a writer that waits longer than its busy timeout fail, and a
+    grouping of many articles holds it for minutes; this one waits as long as the other
+    writer takes. Re-entrant within one store object (a transaction inside ``exclusive``).
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._depth = 0
+
+    def acquire(self) -> None:
+        if self.path is None:
+            return
+        if self._depth == 0:
+            try:
+                if self._fd is None:
+                    self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except OSError as exc:
+                raise StoreError(f"cannot lock {self.path}: {exc.strerror or exc}") from exc
+        self._depth += 1
+
+    def release(self) -> None:
+        if self.path is None or self._depth == 0:
+            return
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # releases the lock with it
+            self._fd, self._depth = None, 0
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self.acquire()
         try:
-            if self.path != ":memory:":
+            yield
+        finally:
+            self.release()
+
+
+class SQLiteStore:
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
+        self.path = str(path)
+        self.readonly = readonly
+        self._ann: PartitionedIndex | None = None
+        self._story_ann: PartitionedIndex | None = None
+        memory = self.path == ":memory:"
+        self._lock = _WriterLock(None if memory else self.path + ".lock")
+        try:
+            if not memory:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.execute("PRAGMA busy_timeout=10000")
+            # Our writers queue on the writer lock; this covers any other program's.
+            self.conn.execute("PRAGMA busy_timeout=60000")
             # The reuse index inserts random keys into large B-trees: a 64 MiB
             # page cache instead of the 2 MiB default keeps them off the disk.
             self.conn.execute("PRAGMA cache_size=-65536")
             self._migrate()
-            self._ann: PartitionedIndex | None = None
-            self._story_ann: PartitionedIndex | None = None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open store {self.path}: {exc} (is it a recoupe store?)") from exc
         except OSError as exc:
@@ -112,17 +170,39 @@ class SQLiteStore:
         if self.conn.in_transaction:  # inside ``batch``: its transaction holds this one
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        with self._lock.held():
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+                # What the vector graphs took in during the transaction is undone in the
+                # database only: drop them from memory (unsaved, they are rebuilt from the
+                # database when next read).
+                self._ann = self._story_ann = None
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error:
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+                self._ann = self._story_ann = None
+                raise
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         with self._tx():
+            yield
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._lock.held():
+            # Another writer may have filed vectors since this connection read the graphs:
+            # save ours and read them again, a graph whose size disagrees with the database
+            # being rebuilt from it.
+            self.flush()
+            self._ann = self._story_ann = None
             yield
 
     # -- articles
@@ -142,6 +222,21 @@ class SQLiteStore:
                 "INSERT OR IGNORE INTO article_inputs(article_id, path) VALUES (?, ?)",
                 (article_id, path),
             )
+
+    def await_grouping(self, article_ids: Iterable[str]) -> None:
+        with self._tx() as db:
+            db.executemany("INSERT OR IGNORE INTO ungrouped(article_id) VALUES (?)",
+                           [(i,) for i in article_ids])
+
+    def awaiting_grouping(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT u.article_id FROM ungrouped u JOIN articles a ON a.id = u.article_id "
+            "ORDER BY a.seq")]
+
+    def grouped(self, article_ids: Iterable[str]) -> None:
+        with self._tx() as db:
+            db.executemany("DELETE FROM ungrouped WHERE article_id = ?",
+                           [(i,) for i in article_ids])
 
     def save_article(self, article: Article) -> None:
         pub = article.published
@@ -221,14 +316,14 @@ class SQLiteStore:
     def _index(self, dim: int | None = None) -> PartitionedIndex:
         if self._ann is None:
             self._ann = PartitionedIndex(self._ann_dir(), dim or self._dim(), self._count_filed,
-                                         self._load_filed)
+                                         self._load_filed, readonly=self.readonly)
         return self._ann
 
     def _story_index(self, dim: int | None = None) -> PartitionedIndex:
         if self._story_ann is None:
             self._story_ann = PartitionedIndex(
                 self._ann_dir(), dim or self._dim(), self._count_stories, self._load_stories,
-                by="month", prefix="stories-")
+                by="month", prefix="stories-", readonly=self.readonly)
         return self._story_ann
 
     def _ann_dir(self) -> Path | None:
@@ -936,14 +1031,38 @@ class SQLiteStore:
 
     def close(self) -> None:
         try:
-            self.flush()
+            if not self.readonly:
+                with self._lock.held():
+                    self.flush()
+        except Exception:  # a graph left unsaved is rebuilt from the database next time
+            log.warning("could not save the vector index of %s", self.path, exc_info=True)
         finally:
-            self.conn.close()
+            self._lock.close()
+            with suppress(sqlite3.Error):
+                self.conn.close()
+
+
+def _store_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """The method, with SQLite's errors raised as StoreError (the CLI's exit code 3)."""
+
+    @functools.wraps(method)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {getattr(args[0], 'path', '?')}: {exc}") from exc
+
+    return wrapped
+
+
+for _name, _method in list(vars(SQLiteStore).items()):
+    if not _name.startswith("_") and callable(_method) and _name not in ("batch", "exclusive"):
+        setattr(SQLiteStore, _name, _store_errors(_method))
 
 
 @register_store("sqlite")
-def _open(config: StoreConfig) -> SQLiteStore:
-    return SQLiteStore(config.path)
+def _open(config: StoreConfig, readonly: bool = False) -> SQLiteStore:
+    return SQLiteStore(config.path, readonly=readonly)
 
 
 def _pack(values: Sequence[int]) -> bytes:

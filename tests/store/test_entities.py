@@ -74,7 +74,8 @@ def test_an_older_store_gets_its_names_on_upgrade(tmp_path: Path) -> None:
     store.close()
     # Back to schema 3, as a store written before entities were kept.
     conn = sqlite3.connect(path)
-    for table in ("entities", "name_keys", "article_names", "article_search"):  # v4 and later
+    for table in ("entities", "name_keys", "article_names", "article_search",
+                  "ungrouped"):  # v4 and later
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 3")
     conn.commit()

@@ -34,6 +34,7 @@ def test_an_older_store_gets_its_search_rows_on_upgrade(tmp_path: Path) -> None:
     store.close()
     conn = sqlite3.connect(path)  # back to schema 4, before search
     conn.execute("DROP TABLE article_search")
+    conn.execute("DROP TABLE ungrouped")  # v7
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
     conn.close()

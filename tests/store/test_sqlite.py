@@ -60,7 +60,7 @@ def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
     a = Article(id="a1", raw_text="brut", text="Texte.")
     store.conn.execute("CREATE TRIGGER boom BEFORE INSERT ON article_inputs BEGIN SELECT RAISE(ABORT, 'disk full'); END")
     a.path = "a.txt"
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(StoreError, match="disk full"):  # SQLite's error, wrapped
         store.save_article(a)
     assert store.count_articles() == 0
     store.close()

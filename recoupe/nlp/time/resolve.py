@@ -10,8 +10,10 @@ future by the tense of the nearest verb, or by a day the text already named.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from ...model import TimeExpression
 from ..canonical import normalise_for_matching
@@ -114,21 +116,21 @@ class Resolver:
         # depends on the narrative (the last day told) or on a day of the same sentence.
         for i, cand in enumerate(chosen):
             if not _dependent(cand.spec):
-                self._settle(i, cand, self._independent(cand), values, days)
+                self._settle(i, cand, _safely(self._independent, cand), values, days)
         # Clock times last: they take the day of their sentence, which may come after them.
         narrative: date | None = None
         told: list[date | None] = []
         for i, cand in enumerate(chosen):
             told.append(narrative)
             if _dependent(cand.spec) and cand.spec.hour is None:
-                self._settle(i, cand, self._dependent_value(i, cand, chosen, days, narrative),
-                             values, days)
+                self._settle(i, cand, _safely(self._dependent_value, i, cand, chosen, days,
+                                              narrative), values, days)
             if i in days:
                 narrative = days[i]
         for i, cand in enumerate(chosen):
             if cand.spec.hour is not None:
-                self._settle(i, cand, self._dependent_value(i, cand, chosen, days, told[i]),
-                             values, days)
+                self._settle(i, cand, _safely(self._dependent_value, i, cand, chosen, days,
+                                              told[i]), values, days)
         out = []
         for i, cand in enumerate(chosen):
             if i not in values:
@@ -380,6 +382,16 @@ class Resolver:
         near = [(abs(cand.start - chosen[j].end) if j < i else abs(chosen[j].start - cand.end) + 1, j)
                 for j in days if s <= chosen[j].start < e and j != i]
         return days[min(near)[1]] if near else None
+
+
+def _safely(resolve: Callable[..., tuple[str, date | None] | None], *args: Any
+            ) -> tuple[str, date | None] | None:
+    """A value, or None for an expression whose day falls off the calendar ("le lendemain"
+    of 31 December 9999): one unresolvable expression never costs the article."""
+    try:
+        return resolve(*args)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _dependent(spec: Spec) -> bool:

@@ -47,7 +47,8 @@ def date_article(article: Article, today: date) -> None:
     lang = article.language or "fr"
     if article.published.granularity != "day":
         lead_day = _lead_publication(article, lang, today)
-        if lead_day is not None:
+        # A text cannot have been written after the day it is read.
+        if lead_day is not None and "1000-01-01" <= lead_day <= today.isoformat():
             article.published = PublishedDate(lead_day, "day", "content")
     retime(article)
 
