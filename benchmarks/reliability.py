@@ -45,7 +45,15 @@ from common import documents, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.hostile import EITHER, REJECT, STORE, Case, hostile_inputs, kinds  # noqa: E402
+from tests.hostile import (  # noqa: E402
+    EITHER,
+    REJECT,
+    STORE,
+    Case,
+    hostile_inputs,
+    kinds,
+    write_jsonl,
+)
 
 RECOUPE = [sys.executable, "-m", "recoupe.cli"]
 SEEDS = ROOT / "examples" / "ukraine-2022"
@@ -144,7 +152,7 @@ def files_part(tmp: Path, per_kind: int, alone: int, seed: int) -> dict[str, Any
 
 
 def _records(n: int, seed: int) -> list[dict[str, Any]]:
-    docs = [d for d in documents() if d["pub_date"] < "2011-03-01"]
+    docs = documents()
     random.Random(seed).shuffle(docs)
     return [{"id": d["doc_id"], "text": d["text"], "published": d["pub_date"],
              "language": d["lang"]} for d in docs[:n]]
@@ -161,40 +169,59 @@ def _report(folder: Path, db: Path) -> dict[str, Any]:
     return dict(report)
 
 
+def _counts(db: Path) -> tuple[int, int]:
+    """(articles stored, articles awaiting their story) in ``db``."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return (conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+                    conn.execute("SELECT COUNT(*) FROM ungrouped").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0, 0  # killed before the store was made
+
+
 def kills_part(tmp: Path, n: int, moments: int, seed: int) -> dict[str, Any]:
     folder = tmp / "input"
     folder.mkdir()
     for f in SEEDS.glob("*.txt"):
         (folder / f.name).write_bytes(f.read_bytes())
-    lines = [json.dumps(r, ensure_ascii=False) for r in _records(n, seed)]
-    (folder / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_jsonl(folder / "records.jsonl", _records(n, seed))
     started = time.monotonic()
     whole = _report(folder, tmp / "whole.db")
     run_seconds = time.monotonic() - started
     rng = random.Random(seed)
-    equal, killed, orphans, phases = 0, 0, 0, {"storing": 0, "after storing": 0}
+    total = len(whole["articles"])
+    equal, killed, orphans = 0, 0, 0
+    phases = {"nothing stored": 0, "storing": 0, "all stored, not grouped": 0, "grouped": 0}
     for k in range(moments):
         db = tmp / f"killed{k}.db"
         proc = subprocess.Popen([*RECOUPE, "analyze", str(folder), "--db", str(db), "-q"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        delay = rng.uniform(1.0, run_seconds * 0.95)
-        time.sleep(delay)
+        # A quarter of the moments at a random time; the others when a random share of
+        # the articles is stored (all of them: before their stories are committed).
+        started, delay = time.monotonic(), rng.uniform(1.0, run_seconds * 0.95)
+        share = rng.choice([rng.uniform(0.02, 0.98), 1.0])
+        while proc.poll() is None:
+            if k % 4 == 0:
+                if time.monotonic() - started >= delay:
+                    break
+            else:
+                stored, waiting = _counts(db)
+                if stored >= share * total and (share < 1.0 or waiting):
+                    break
+            time.sleep(0.02)
         if proc.poll() is None:
             tree = psutil.Process(proc.pid).children(recursive=True)
-            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-            try:
-                waiting = conn.execute("SELECT COUNT(*) FROM ungrouped").fetchone()[0]
-                stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-            except sqlite3.Error:
-                waiting = stored = 0
-            conn.close()
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             killed += 1
-            phases["storing" if stored < len(whole["articles"]) or not waiting
-                   else "after storing"] += 1
             _, alive = psutil.wait_procs(tree, timeout=20)
             orphans += len(alive)
+            stored, waiting = _counts(db)
+            phases["nothing stored" if not stored else "storing" if stored < total
+                   else "all stored, not grouped" if waiting else "grouped"] += 1
         if _report(folder, db) == whole:
             equal += 1
     return {"records": n + 5, "uninterrupted_seconds": round(run_seconds, 1),
@@ -254,12 +281,8 @@ def writers_part(tmp: Path, n: int, seed: int) -> dict[str, Any]:
     subprocess.run([*RECOUPE, "analyze", str(SEEDS), "--db", str(db), "-q"], check=True,
                    capture_output=True)
     records = _records(n, seed + 1)
-    halves = []
-    for i, part in enumerate((records[::2], records[1::2])):
-        path = tmp / f"half{i}.jsonl"
-        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in part) + "\n",
-                        encoding="utf-8")
-        halves.append(path)
+    halves = [write_jsonl(tmp / "half0.jsonl", records[::2]),
+              write_jsonl(tmp / "half1.jsonl", records[1::2])]
     server = _Server(db)
     errors: list[str] = []
     reads = [0]
@@ -485,7 +508,7 @@ def main() -> None:
     parser.add_argument("--parts", default="files,kills,writers,requests")
     parser.add_argument("--per-kind", type=int, default=75, help="hostile files per kind")
     parser.add_argument("--alone", type=int, default=40, help="hostile files run one by one")
-    parser.add_argument("--records", type=int, default=150, help="ML-Crisis records to kill")
+    parser.add_argument("--records", type=int, default=400, help="ML-Crisis records to kill")
     parser.add_argument("--moments", type=int, default=20, help="kill -9 moments")
     parser.add_argument("--fuzz-examples", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)

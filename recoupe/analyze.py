@@ -121,21 +121,18 @@ class Analyzer:
         started = time.perf_counter()
         stats = RunStats()
         rejected: list[Rejection] = []
+        finished = False
         try:
             for chunk in _chunks(items, _CHUNK):
                 fresh = self._admit(chunk, stats, rejected)
                 self._store(self._process(fresh), rejected)
             stats.recleaned = self._reclean()
-        except BaseException:
-            # Interrupted or failing: stop the workers now rather than wait for their
-            # tasks. What was stored stays, marked for grouping by the next run.
-            if self._executor is not None and self._own_executor:
-                self._executor.stop()
-                self._executor = None
-            raise
+            finished = True
         finally:
             if self._executor is not None and self._own_executor:
-                self._executor.close()
+                # Interrupted or failing: stop the workers now rather than wait for their
+                # tasks. What was stored stays, marked for grouping by the next run.
+                (self._executor.close if finished else self._executor.stop)()
                 self._executor = None
         stats.added = len(self.added)
         stats.rejected = len(rejected)

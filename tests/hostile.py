@@ -84,6 +84,13 @@ def hostile_inputs(folder: Path, rng: random.Random, per_kind: int = 1,
     return cases
 
 
+def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
+    """Input records, one JSON object a line."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    return path
+
+
 def _write(folder: Path, name: str, data: bytes | str) -> Path:
     path = folder / name
     path.write_bytes(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)

@@ -25,7 +25,7 @@ import psutil
 import pytest
 
 from .conftest import SEEDS, ml_crisis_documents
-from .hostile import EITHER, REJECT, STORE, hostile_inputs
+from .hostile import EITHER, REJECT, STORE, hostile_inputs, write_jsonl
 from .serve.conftest import config_for, running
 
 RECOUPE = [sys.executable, "-m", "recoupe.cli"]
@@ -59,8 +59,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "seeds").mkdir(parents=True)
     for seed in SEEDS.glob("*.txt"):
         (folder / "seeds" / seed.name).write_bytes(seed.read_bytes())
-    lines = [json.dumps(r, ensure_ascii=False) for r in _records(44)]
-    (folder / "egypt.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_jsonl(folder / "egypt.jsonl", _records(44))
     (root / "recoupe.toml").write_text(CONFIG, encoding="utf-8")
     return root
 
@@ -202,13 +201,8 @@ def test_sigterm_and_sigint_leave_no_worker(corpus: Path, tmp_path: Path) -> Non
 @pytest.fixture
 def halves(tmp_path: Path) -> tuple[Path, Path]:
     records = _records(40, seed=9)
-    out = []
-    for i, part in enumerate((records[::2], records[1::2])):
-        path = tmp_path / f"half{i}.jsonl"
-        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in part) + "\n",
-                        encoding="utf-8")
-        out.append(path)
-    return out[0], out[1]
+    return (write_jsonl(tmp_path / "half0.jsonl", records[::2]),
+            write_jsonl(tmp_path / "half1.jsonl", records[1::2]))
 
 
 def test_two_writers_and_a_server_share_one_store(halves: tuple[Path, Path],

@@ -104,14 +104,13 @@ class EmbedStage:
         self.model = embedder(config.embed.model, config.embed.threads)
 
     def __call__(self, articles: list[Article]) -> list[Article]:
-        # One flat batch for all the articles: the encoder's cost is per call.
-        plans = [lead_and_body(a, self.config) for a in articles]
-        flat = [t for texts, _ in plans for t in texts]
-        vectors = self.model.encode(flat)
-        at = 0
-        for article, (texts, lead) in zip(articles, plans, strict=True):
-            rows = vectors[at : at + len(texts)]
-            at += len(texts)
+        for article in articles:
+            texts, lead = lead_and_body(article, self.config)
+            # One call per article, not one for the batch: a row's last bits depend on what
+            # else the encoder is handed, and an article's vectors must not depend on which
+            # batch it fell in (a run resumed after a kill batches differently). The cost per
+            # sentence is the same either way.
+            rows = self.model.encode(texts)
             if not len(rows):
                 article.embedding = None  # nothing to say: it will be a story of its own
                 continue
