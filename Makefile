@@ -34,6 +34,7 @@ DATA ?= ../shared/data
 bench: $(STAMP)
 	$(BIN)/python benchmarks/langid.py
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/clean.py
 	$(BIN)/python benchmarks/reuse.py
 	$(BIN)/python benchmarks/time.py
 	$(BIN)/python benchmarks/stories.py
@@ -45,6 +46,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/reliability.py
 	@if [ -f $(DATA)/ml_crisis/documents.jsonl ]; then \
 	  $(BIN)/recoupe eval reuse $(DATA)/ml_crisis/documents.jsonl --json; \
+	else echo "skipped: evaluation data absent ($(DATA))"; fi
+	@if [ -f $(DATA)/ml_crisis/whowhat_dev_fr.jsonl ]; then \
+	  $(BIN)/recoupe eval clean $(DATA)/ml_crisis/documents.jsonl \
+	    --gold $(DATA)/ml_crisis/whowhat_dev_fr.jsonl --gold $(DATA)/ml_crisis/whowhat_dev_es.jsonl \
+	    --gold $(DATA)/ml_crisis/whowhat_dev_it.jsonl --json; \
 	else echo "skipped: evaluation data absent ($(DATA))"; fi
 	@if [ -f $(DATA)/ml_crisis/clusters_dev.jsonl ]; then \
 	  $(BIN)/recoupe eval clustering $(DATA)/ml_crisis/documents.jsonl \

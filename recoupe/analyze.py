@@ -32,6 +32,7 @@ from .ingest import iter_inputs
 from .model import (
     Article,
     Embedding,
+    Notice,
     Rejection,
     Report,
     ReusePair,
@@ -70,7 +71,9 @@ def analyze(
     run groups it).
     """
     with _analysed(paths, db, config, progress) as (store, analyzer, stats, rejected):
-        return build_report(store, rejected, stats, analyzer.config)
+        report = build_report(store, rejected, stats, analyzer.config)
+        report.notices = analyzer.notices
+        return report
 
 
 @contextmanager
@@ -108,6 +111,7 @@ class Analyzer:
         self.seen: set[str] = set()  # every article the inputs hold, new or already stored
         self.added: list[str] = []  # the articles this run stored, in input order
         self.known: list[str] = []  # ... and those the store already held
+        self.notices: list[Notice] = []  # what the inputs said besides their articles
         # The other inputs of this run's new articles that hold the same text, by the
         # path of the one analysed.
         self._copies: dict[str, list[str]] = {}
@@ -116,7 +120,8 @@ class Analyzer:
         """Analyse the articles found in ``paths``."""
         return self.run_items(iter_inputs(paths, self.config.ingest))
 
-    def run_items(self, items: Iterable[Article | Rejection]) -> tuple[RunStats, list[Rejection]]:
+    def run_items(self, items: Iterable[Article | Rejection | Notice]
+                  ) -> tuple[RunStats, list[Rejection]]:
         """Analyse ``items`` (ingest's articles and rejections) into the store."""
         started = time.perf_counter()
         stats = RunStats()
@@ -187,13 +192,16 @@ class Analyzer:
         return touched
 
     def _admit(
-        self, chunk: list[Article | Rejection], stats: RunStats, rejected: list[Rejection]
+        self, chunk: list[Article | Rejection | Notice], stats: RunStats,
+        rejected: list[Rejection]
     ) -> list[Article]:
         """New articles of the chunk, ready to clean; known ones only gain an input path."""
         articles: list[Article] = []
         for item in chunk:
             if isinstance(item, Rejection):
                 rejected.append(item)
+            elif isinstance(item, Notice):
+                self.notices.append(item)
             else:
                 articles.append(item)
         stats.read += len(articles)
@@ -457,7 +465,8 @@ def fill_stories(
     summarize_stories(stories, storylines, by_id, embeddings, pairs, config.embed)
 
 
-def _chunks(items: Iterable[Article | Rejection], size: int) -> Iterator[list[Article | Rejection]]:
+def _chunks(items: Iterable[Article | Rejection | Notice], size: int
+            ) -> Iterator[list[Article | Rejection | Notice]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk

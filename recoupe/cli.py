@@ -82,6 +82,8 @@ def analyze(
         raise typer.Exit(exc.exit_code) from None
     for r in report.rejected:
         _say(f"rejected: {r.path}: {r.reason}")
+    for n in report.notices:
+        _say(f"note: {n.path}: {n.message}")
     if html:
         _write(html, render_html(report), quiet)
     if markdown:
@@ -292,6 +294,40 @@ def eval_whowhat(
             raise typer.Exit(2)
     with _eval_errors(gold, (KeyError, TypeError, ValueError), "malformed annotation ({})"):
         scores = evaluate(rows, records, paths, aliases=groups, errors=errors)
+    _print_scores(scores, json_out)
+
+
+@eval_app.command("clean")
+def eval_clean(
+    documents: Annotated[Path, typer.Argument(help="Pages, ML-Crisis JSONL format (doc_id, text, lang, pub_date).")],
+    gold: Annotated[list[Path], typer.Option(
+        "--gold", help="JSONL of marked pages: doc_id, body_lines [first, last]. Repeat for several.")],
+    extra: Annotated[list[Path] | None, typer.Option(
+        "--extra", help="More marked pages, for training only (with --train).")] = None,
+    train_out: Annotated[Path | None, typer.Option(
+        "--train", help="Train the body model on the tuning half (and --extra), write it here, "
+                        "and score with it.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Cleaning against hand-marked article bodies: word P/R/F1 of the kept text and title
+    accuracy, per language and per half (tuning, validation), and the dating of the corpus."""
+    from .eval.clean import evaluate
+
+    _logging(quiet=True, verbose=False)
+    docs = _read_jsonl(documents)
+    _require(documents, docs, ("doc_id", "text"), "records need doc_id and text")
+    marked: list[Any] = []
+    for path in gold:
+        rows = _read_jsonl(path)
+        _require(path, rows, ("doc_id", "body_lines"), "records need doc_id and body_lines")
+        marked += rows
+    more: list[Any] = []
+    for path in extra or []:
+        rows = _read_jsonl(path)
+        _require(path, rows, ("doc_id", "body_lines"), "records need doc_id and body_lines")
+        more += rows
+    with _eval_errors(documents, (KeyError, TypeError, ValueError), "{}"):
+        scores = evaluate(docs, marked, more, train_out)
     _print_scores(scores, json_out)
 
 

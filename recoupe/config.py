@@ -58,9 +58,9 @@ class ExecutorConfig:
 @dataclass(slots=True)
 class IngestConfig:
     max_bytes: int = 20_000_000  # per single-document file or record
-    # Of text (or HTML) per article: under spaCy's own limit of 1,000,000 characters, and
-    # long enough for any news article (the longest run to some 100,000).
-    max_chars: int = 500_000
+    # Of a page (its text or HTML) before cleaning: a page's site chrome can dwarf its
+    # article (2 million characters around a 5,000-character one, in the dev corpus).
+    max_chars: int = 5_000_000
 
 
 @dataclass(slots=True)
@@ -70,6 +70,12 @@ class CleanConfig:
     repeated_line_max_chars: int = 200
     # Fewer letters than this left once cleaned: junk or a fragment, not an article.
     min_letters: int = 20
+    # Characters of article text once cleaned, at most: under spaCy's own limit of
+    # 1,000,000, and more than any news article needs (the longest run to some 100,000).
+    max_chars: int = 500_000
+    # Where the article is on a page of text (recoupe/clean/body.py): "shipped" (the model in
+    # the package), a JSON file of weights (``recoupe eval clean --train``), or "off".
+    body_model: str = "shipped"
 
 
 @dataclass(slots=True)

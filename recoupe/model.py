@@ -373,6 +373,14 @@ class Rejection:
     reason: str
 
 
+@dataclass(slots=True)
+class Notice:
+    """Something about an accepted input its user should know (fields nothing reads)."""
+
+    path: str
+    message: str
+
+
 _NOT_SERIALISED = {
     "raw_text", "html", "learned_boilerplate", "nlp_docs", "fingerprint", "embedding"
 }
@@ -454,6 +462,7 @@ class Report:
 
     articles: list[Article] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     stories: list[Story] = field(default_factory=list)
     storylines: list[Storyline] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
@@ -474,6 +483,7 @@ class Report:
         return {
             "articles": articles,
             "rejected": [to_dict(r) for r in self.rejected],
+            "notices": [to_dict(n) for n in self.notices],
             "stories": [to_dict(s) for s in self.stories],
             "storylines": [to_dict(s) for s in self.storylines],
             "entities": [to_dict(e) for e in self.entities],

@@ -49,8 +49,19 @@ def test_metadata_line_is_metadata(seeds: Path, db: Path) -> None:
     assert "date 2021-12" in [r.text for r in a.removed]
     assert a.text.startswith("Le président Joe Biden et le président russe Vladimir Poutine")
     assert "date 2021-12" not in a.text
+    # The month the line gives, refined by its story: the call of 30 December it announces.
     assert (a.published.date, a.published.granularity, a.published.basis) == (
-        "2021-12-01", "month", "metadata")
+        "2021-12-30", "day", "refined")
+
+
+def test_a_refined_date_goes_back_to_its_month_alone(seeds: Path, db: Path) -> None:
+    only = seeds.parent / "only"
+    only.mkdir()
+    src = next(seeds.glob("004_*.txt"))
+    (only / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    alone = _by_file(recoupe.analyze([only], db=db))["004"]
+    # Alone, nothing tells its day: the month stays a month.
+    assert (alone.published.date, alone.published.granularity) == ("2021-12-01", "month")
 
 
 def test_dates_from_content_and_story(seeds: Path, db: Path) -> None:
@@ -186,3 +197,56 @@ def test_one_article_that_breaks_grouping_keeps_no_other_out(
     again = recoupe.analyze([], db=db)
     assert names[poison] in {a for s in again.stories for a in s.articles}
     assert sorted(len(s.articles) for s in again.stories) == [2, 3]
+
+
+def test_a_republication_is_stored_and_marked_a_duplicate(seeds: Path, tmp_path: Path,
+                                                          db: Path) -> None:
+    """The same text under another id and date: its own article, a duplicate of the
+    earliest. The same id again is already stored, whatever its text."""
+    text = next(seeds.glob("003_*.txt")).read_text(encoding="utf-8")
+    records = tmp_path / "wire.jsonl"
+    records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "afp-1", "text": text, "published": "2021-12-30"},
+        {"id": "site-9", "text": text, "published": "2021-12-31"},
+    ]), encoding="utf-8")
+    report = recoupe.analyze([records], db=db)
+    by_ext = {a.external_id: a for a in report.articles}
+    assert set(by_ext) == {"afp-1", "site-9"} and report.run.unchanged == 0
+    assert by_ext["site-9"].duplicate_of == by_ext["afp-1"].id
+    again = tmp_path / "again.jsonl"
+    again.write_text(json.dumps({"id": "afp-1", "text": text + " Mis à jour."}), encoding="utf-8")
+    assert recoupe.analyze([again], db=db).run.unchanged == 1
+
+
+def test_articles_are_named_by_title_then_id_then_url() -> None:
+    from recoupe.report.view import article_label
+
+    a = recoupe.Article(id="x1", raw_text="", path="pages.jsonl#208", external_id="lemonde-42",
+                        url="https://lemonde.example/a")
+    assert article_label(a) == "lemonde-42"
+    a.title = "Libye : l'insurrection s'accroche"
+    assert article_label(a) == "Libye : l'insurrection s'accroche"
+    a.title, a.external_id = None, None
+    assert article_label(a) == "https://lemonde.example/a"
+    a.url = None
+    assert article_label(a) == "pages.jsonl#208"
+
+
+def test_fields_not_read_are_said_on_stderr(tmp_path: Path, db: Path) -> None:
+    from typer.testing import CliRunner
+
+    from recoupe.cli import app
+
+    records = tmp_path / "pages.jsonl"
+    records.write_text(json.dumps({"doc_id": "x", "pub_date": "2022-02-03", "topic": "ukraine",
+                                   "text": "Le président américain a appelé son homologue "
+                                           "français mercredi soir, selon la Maison Blanche."}),
+                       encoding="utf-8")
+    result = CliRunner().invoke(app, ["analyze", str(records), "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert f"note: {records}: fields not read (records holding them): 'topic' (1)" in result.stderr
+    report = json.loads(result.stdout)
+    assert report["notices"] == [{"path": str(records),
+                                  "message": "fields not read (records holding them): "
+                                             "'topic' (1)"}]
+    assert report["articles"][0]["published"]["date"] == "2022-02-03"

@@ -176,4 +176,5 @@ def content_published(text: str) -> PublishedDate | None:
         return None
     if m.group("rel").lower() in _yesterday_words():
         day.date = (date.fromisoformat(day.date) + timedelta(days=1)).isoformat()
-    return day
+    # Nothing was written after the day it is read.
+    return day if day.date <= date.today().isoformat() else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -29,6 +30,7 @@ def line_key(line: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)  # a site's chrome lines come back on every page
 def line_hash(line: str) -> str:
     return hashlib.blake2b(line_key(line).encode(), digest_size=8).hexdigest()
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import ClassVar
 
 from ..config import Config
-from ..errors import EmptyInput
+from ..errors import ConfigError, EmptyInput, TooLargeInput
 from ..model import Article, Passage, RemovedLine
 from ..pipeline import register_stage
+from .body import BodyModel, page_lines, shipped_model
 from .html import extract_html
 from .metadata import MetaMatch, content_published, read_dateline, read_metadata_line
 from .repeated import line_hash
 from .rules import boilerplate_reason, has_final_punctuation, word_count
 
 _BLANK = re.compile(r"\n\s*\n")
+_LETTER = re.compile(r"[^\W\d_]")
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 # How many of the first text lines may carry a dateline or metadata line.
 _HEAD_LINES = 3
@@ -31,14 +34,36 @@ class CleanStage:
     def __init__(self, config: Config) -> None:
         # Learnt boilerplate comes with each article (Article.learned_boilerplate).
         self.min_letters = config.clean.min_letters
+        self.max_chars = config.clean.max_chars
+        self.body = body_model(config.clean.body_model)
 
     def __call__(self, articles: list[Article]) -> list[Article]:
-        return [clean_article(a, self.min_letters) for a in articles]
+        return [clean_article(a, self.min_letters, self.body, self.max_chars)
+                for a in articles]
 
 
-def clean_article(article: Article, min_letters: int = 0) -> Article:
+def body_model(setting: str) -> BodyModel | None:
+    """The configured body model: the shipped one, one trained to a file, or none."""
+    if setting == "off":
+        return None
+    if setting == "shipped":
+        return shipped_model()
+    try:
+        return BodyModel.from_json(Path(setting).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"[clean] body_model = {setting!r}: {exc}") from exc
+
+
+# A page with fewer lines than this is all article (a wire story, a feed item).
+_MIN_PAGE_LINES = 4
+
+
+def clean_article(article: Article, min_letters: int = 0,
+                  body: BodyModel | None = None, max_chars: int = 500_000) -> Article:
     where = article.path or article.id
     raw = article.raw_text
+    if article.html is None and body is not None:
+        raw = _article_lines(article, raw, body)
     if article.html is not None:
         page = extract_html(article.html, where, article.url)
         raw = page.text
@@ -85,14 +110,33 @@ def clean_article(article: Article, min_letters: int = 0) -> Article:
         paragraphs.pop(0)
     if not paragraphs:
         raise EmptyInput(where, "no article text left after removing boilerplate and metadata")
-    letters = sum(1 for p in paragraphs for c in p if c.isalpha())
+    letters = sum(len(_LETTER.findall(p)) for p in paragraphs)
     if letters < min_letters:
         raise EmptyInput(where, f"too little text for an article: {letters} letter(s), fewer "
                                 f"than {min_letters} (clean.min_letters)")
     _set_text(article, paragraphs)
+    if len(article.text) > max_chars:
+        raise TooLargeInput(where, f"article text of {len(article.text):,} characters once "
+                                   f"cleaned is over the limit of {max_chars:,} (clean.max_chars)")
     if article.published.date is None and (pub := content_published(article.text)):
         article.published = pub
     return article
+
+
+def _article_lines(article: Article, raw: str, body: BodyModel) -> str:
+    """The page's lines from the article's first to its last, as the body model finds
+    them; the lines around them are kept in ``removed``."""
+    lines = page_lines(raw)
+    if len(lines) < _MIN_PAGE_LINES:
+        return raw
+    span = body.body(lines, article.learned_boilerplate)
+    if span is None:
+        return raw  # nothing reads as an article: the rules decide alone
+    first, last = lines[span[0]].index, lines[span[1]].index
+    for line in lines:
+        if not first <= line.index <= last:
+            article.removed.append(RemovedLine(line.text, "outside the article body"))
+    return "\n".join(raw.split("\n")[first : last + 1])
 
 
 def _take_metadata(article: Article, line: str) -> str:

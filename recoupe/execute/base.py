@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -9,6 +12,7 @@ from typing import Any, Protocol, TypeVar
 from ..config import ExecutorConfig
 from ..errors import ConfigError, RecoupeError
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -61,6 +65,18 @@ def results(outcomes: Iterator[R | Failed]) -> Iterator[R]:
         yield outcome
 
 
+def _main_file() -> str | None:
+    return getattr(sys.modules.get("__main__"), "__file__", None)
+
+
+def workers_can_start() -> bool:
+    """Whether worker processes can start: they import the main module from its file, as
+    multiprocessing does, and a program read from standard input (``python -``) has a
+    ``__file__`` that names no file, which leaves them unable to start at all."""
+    main = _main_file()
+    return main is None or os.path.exists(main)
+
+
 def make_executor(config: ExecutorConfig, n_items: int | None = None,
                   init: Initializer | None = None) -> Executor:
     """The configured executor; in-process when the job is too small to be worth workers."""
@@ -68,6 +84,10 @@ def make_executor(config: ExecutorConfig, n_items: int | None = None,
 
     if config.type == "local":
         if config.workers == 1 or (n_items is not None and n_items < config.min_parallel):
+            return InlineExecutor(init)
+        if not workers_can_start():
+            log.warning("worker processes cannot import this program's main module (%s): "
+                        "analysing in this process", _main_file())
             return InlineExecutor(init)
         return LocalExecutor(config.workers, init)
     if config.type == "inline":

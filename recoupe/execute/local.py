@@ -23,6 +23,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 log = logging.getLogger(__name__)
+_STOP_SECONDS = 30
 
 
 class InlineExecutor:
@@ -133,7 +134,11 @@ class LocalExecutor:
 
     def stop(self) -> None:
         self._pool.stop()  # type: ignore[no-untyped-call]
-        self._pool.join()
+        try:
+            # Bounded: a pool whose workers never started must not hang its caller.
+            self._pool.join(timeout=_STOP_SECONDS)
+        except TimeoutError:
+            log.warning("worker pool did not stop within %s s", _STOP_SECONDS)
 
     def __enter__(self) -> LocalExecutor:
         return self

@@ -13,9 +13,11 @@ from typing import Any
 
 from ..config import IngestConfig
 from ..errors import InputError, MalformedInput, TooLargeInput, UnreadableInput
-from ..model import Article, Rejection
+from ..model import Notice, Rejection
 from .readers import (
     READERS,
+    Item,
+    Unread,
     article_id,
     detect_format,
     folder_source,
@@ -90,8 +92,9 @@ def _unreadable(failed: list[OSError]) -> Iterator[Rejection]:
 
 def iter_inputs(
     paths: Iterable[str], cfg: IngestConfig | None = None
-) -> Iterator[Article | Rejection]:
-    """Every article found in ``paths``; never raises for a bad input."""
+) -> Iterator[Item]:
+    """Every article found in ``paths`` (and what to say of them); never raises for a bad
+    input."""
     cfg = cfg or IngestConfig()
     for item in expand_paths(paths):
         if isinstance(item, Rejection):
@@ -101,7 +104,7 @@ def iter_inputs(
 
 
 def iter_items(path: str, cfg: IngestConfig, data: bytes | None = None
-               ) -> Iterator[Article | Rejection]:
+               ) -> Iterator[Item]:
     """The articles of one file (or of ``data`` named ``path``), or why there are none.
 
     A file that yields nothing at all (an empty JSON list, a WARC without a page) is a
@@ -110,7 +113,7 @@ def iter_items(path: str, cfg: IngestConfig, data: bytes | None = None
     found = 0
     try:
         for item in _read_one(path, where, cfg, data):
-            found += 1
+            found += not isinstance(item, Notice)
             yield item
     except InputError as exc:
         found += 1
@@ -126,15 +129,17 @@ def iter_items(path: str, cfg: IngestConfig, data: bytes | None = None
         yield Rejection(where, "no article in it")
 
 
-def iter_records(records: Iterable[Any], name: str, cfg: IngestConfig
-                 ) -> Iterator[Article | Rejection]:
+def iter_records(records: Iterable[Any], name: str, cfg: IngestConfig) -> Iterator[Item]:
     """The articles of input records already parsed (a POST body), each named ``name#N``."""
+    unread = Unread(name)
     for n, record in enumerate(records, 1):
+        unread.add(record)
         yield from read_record(record, f"{name}#{n}", name, cfg)
+    yield from unread.notice()
 
 
 def _read_one(path: str, where: str, cfg: IngestConfig, data: bytes | None
-              ) -> Iterator[Article | Rejection]:
+              ) -> Iterator[Item]:
     name = "" if path == "-" else where
     if data is None:
         data = _read_bytes(path, where, cfg)

@@ -19,25 +19,35 @@ from urllib.parse import urlsplit
 
 from ..config import IngestConfig
 from ..errors import InputError, MalformedInput, TooLargeInput
-from ..model import Article, PublishedDate, Rejection
+from ..model import Article, Notice, PublishedDate, Rejection
 from .decode import decode, looks_binary
+from .urls import canonical_url
 
-Item = Article | Rejection
+Item = Article | Rejection | Notice
 Reader = Callable[[bytes, str, str, IngestConfig], Iterator[Item]]
 
 _SPACES = re.compile(r"\s+")
 
 
-def article_id(content: str, url: str | None = None) -> str:
-    """Stable id from normalised content (and the URL, which names a publication).
+def article_id(content: str, url: str | None = None, external_id: str | None = None) -> str:
+    """Stable id of an article, from what names it.
 
-    The file path is left out on purpose: the same file analysed from another
+    A record's own ``id`` names it, so the same text under another id (a
+    republication) is an article of its own, which reuse finds a duplicate of the
+    earliest. Without one, its canonical URL names it (tracking parameters and
+    mobile variants aside: the same page). Without either, its normalised text does:
+    the file path is left out on purpose, so the same file analysed from another
     folder is the same article.
     """
-    norm = _SPACES.sub(" ", unicodedata.normalize("NFKC", content)).strip().casefold()
+    if external_id:
+        key = f"id\n{external_id}"
+    elif (canonical := canonical_url(url)) is not None:
+        key = f"url\n{canonical}"
+    else:
+        norm = _SPACES.sub(" ", unicodedata.normalize("NFKC", content)).strip().casefold()
+        key = f"\n{norm}"  # as ids were before records' own ids named them: ids kept
     # surrogatepass: an id for any string, even one ingest has not yet made valid.
-    digest = hashlib.sha256(f"{url or ''}\n{norm}".encode("utf-8", "surrogatepass")).hexdigest()
-    return digest[:20]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def source_from_url(url: str | None) -> str | None:
@@ -150,15 +160,19 @@ def read_json(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterato
     records = doc if isinstance(doc, list) else [doc]
     if not records:
         raise MalformedInput(path, "an empty JSON list: no article in it")
+    unread = Unread(path)
     for n, record in enumerate(records, 1):
         where = f"{path}#{n}" if len(records) > 1 else path
+        unread.add(record)
         yield from _guard(where, _record, record, where, source, cfg)
+    yield from unread.notice()
 
 
 def read_jsonl(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterator[Item]:
     text, _ = decode(data, path)
     # Records end at "\n" only: str.splitlines() would also cut a record at a U+2028 or
     # U+0085 inside one of its strings, which JSON allows unescaped.
+    unread = Unread(path)
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -168,7 +182,26 @@ def read_jsonl(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterat
         except ValueError as exc:
             yield Rejection(where, f"invalid JSON on line {n}: {exc}")
             continue
+        unread.add(record)
         yield from _guard(where, _record, record, where, source, cfg)
+    yield from unread.notice()
+
+
+class Unread:
+    """The fields the records of one input hold that nothing reads: said once per input."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.counts: dict[str, int] = {}
+
+    def add(self, record: Any) -> None:
+        for key in unread_fields(record):
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def notice(self) -> Iterator[Notice]:
+        if self.counts:
+            fields = ", ".join(f"'{k}' ({n})" for k, n in sorted(self.counts.items()))
+            yield Notice(self.path, f"fields not read (records holding them): {fields}")
 
 
 def read_warc(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterator[Item]:
@@ -275,9 +308,41 @@ def valid_text(value: str) -> str:
     return _SURROGATE.sub("\ufffd", value)
 
 
-def _string(record: dict[str, Any], key: str, where: str) -> str | None:
+# The names a record's fields go by, the contract's first: the first one present is read.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "content", "body"),
+    "html": ("html",),
+    "id": ("id", "doc_id", "article_id", "guid"),
+    "title": ("title", "headline"),
+    "url": ("url", "link"),
+    "source": ("source",),
+    "language": ("language", "lang"),
+    "published": ("published", "date", "pub_date", "published_at", "publishedAt", "pubDate",
+                  "datePublished", "publication_date", "created", "created_at",
+                  "dateCreated"),
+}
+
+
+def _field(record: dict[str, Any], name: str) -> tuple[str, Any]:
+    """(the key it was found under, its value) of field ``name``; (name, None) if absent."""
+    for key in FIELDS[name]:
+        value = record.get(key)
+        if value is not None and value != "":
+            return key, value
+    return name, None
+
+
+def unread_fields(record: Any) -> set[str]:
+    """The keys of ``record`` no field is read from (a second date field included)."""
+    if not isinstance(record, dict):
+        return set()
+    read = {_field(record, name)[0] for name in FIELDS}
+    return {str(k) for k in record if k not in read}
+
+
+def _string(record: dict[str, Any], name: str, where: str) -> str | None:
     """A record's string field, or None when absent or blank; a non-string is refused."""
-    value = record.get(key)
+    key, value = _field(record, name)
     if value is None:
         return None
     if not isinstance(value, str):
@@ -296,42 +361,47 @@ def _record(record: Any, where: str, source: str, cfg: IngestConfig) -> Iterator
         raise MalformedInput(where, f"a record must be a JSON object, got {type(record).__name__}")
     text, html = _string(record, "text", where), _string(record, "html", where)
     if text is None and html is None:
-        raise MalformedInput(where, "record has no 'text' (or 'html')")
+        raise MalformedInput(where, "record has no 'text' (or 'html', 'content', 'body')")
     url = _string(record, "url", where)
     if url is not None:
         url = url.strip()
         try:
             urlsplit(url).port  # noqa: B018 - parses the host and port, or raises
         except ValueError as exc:
-            raise MalformedInput(where, f"'url' is not a URL ({exc}): {_short(url)}") from None
+            raise MalformedInput(where, f"'{_field(record, 'url')[0]}' is not a URL ({exc}): "
+                                        f"{_short(url)}") from None
     src = _string(record, "source", where)
+    external_id = None
+    id_key, ext = _field(record, "id")
+    if ext is not None:
+        if isinstance(ext, bool) or not isinstance(ext, (str, int)):
+            raise MalformedInput(where, f"'{id_key}' must be a string or an integer, got "
+                                        f"{type(ext).__name__}")
+        external_id = valid_text(str(ext)).strip() or None
+        if external_id and len(external_id) > _MAX_ID:
+            raise MalformedInput(where, f"'{id_key}' of {len(external_id):,} characters (over "
+                                        f"{_MAX_ID})")
     article = _article(
         text or "", where, src or source_from_url(url) or source, cfg,
-        fmt="json", html=None if text else html, url=url,
+        fmt="json", html=None if text else html, url=url, external_id=external_id,
     )
-    if (ext := record.get("id")) is not None:
-        if isinstance(ext, bool) or not isinstance(ext, (str, int)):
-            raise MalformedInput(where, f"'id' must be a string or an integer, got "
-                                        f"{type(ext).__name__}")
-        ext = valid_text(str(ext)).strip()
-        if len(ext) > _MAX_ID:
-            raise MalformedInput(where, f"'id' of {len(ext):,} characters (over {_MAX_ID})")
-        article.external_id = ext or None
     if (title := _string(record, "title", where)) is not None:
         article.title = title.strip()
         article.metadata["title_from"] = "input"
     if (language := _string(record, "language", where)) is not None:
         language = language.strip()
         if not _LANGUAGE.fullmatch(language):
-            raise MalformedInput(where, f"'language' is not a language code: {_short(language)}")
+            raise MalformedInput(where, f"'{_field(record, 'language')[0]}' is not a language "
+                                        f"code: {_short(language)}")
         # "fr-FR" reads as French: the models are per language, not per country.
         article.language = re.split(r"[-_]", language)[0].lower()
         article.metadata["language_from"] = "input"
-    if record.get("published") not in (None, ""):
+    date_key, published = _field(record, "published")
+    if published is not None:
         try:
-            article.published = read_published(record["published"])
+            article.published = read_published(published)
         except ValueError as exc:
-            raise MalformedInput(where, f"'published': {exc}") from None
+            raise MalformedInput(where, f"'{date_key}': {exc}") from None
         article.metadata["published_from"] = "input"
     yield article
 
@@ -339,16 +409,17 @@ def _record(record: Any, where: str, source: str, cfg: IngestConfig) -> Iterator
 def _article(
     text: str, path: str, source: str, cfg: IngestConfig, *, fmt: str,
     html: str | None = None, url: str | None = None, encoding: str | None = None,
+    external_id: str | None = None,
 ) -> Article:
     body = text or html or ""
     if len(body) > cfg.max_chars:
         raise TooLargeInput(
-            path, f"text of {len(body):,} characters is over the limit of {cfg.max_chars:,} "
+            path, f"page of {len(body):,} characters is over the limit of {cfg.max_chars:,} "
             "(ingest.max_chars)"
         )
     article = Article(
-        id=article_id(body, url), raw_text=text, html=html, path=path, url=url,
-        source=source, input_format=fmt,
+        id=article_id(body, url, external_id), raw_text=text, html=html, path=path, url=url,
+        source=source, input_format=fmt, external_id=external_id,
     )
     if encoding and encoding != "utf-8":
         article.metadata["encoding"] = encoding

@@ -23,6 +23,9 @@ class LanguageResources:
     weekdays: tuple[str, ...] = ()
     # First word(s) of a breadcrumb trail ("Accueil", "Home").
     crumb_heads: tuple[str, ...] = ()
+    # Words and phrases of site furniture anywhere in a line: login, cookie and
+    # subscription prompts, comment policies, menus ("mot de passe", "newsletter").
+    furniture: tuple[str, ...] = ()
     # Line starts that announce a link to another article ("Lire aussi").
     related_links: tuple[str, ...] = ()
     # Previous/next article navigation ("Article précédent").

@@ -49,7 +49,8 @@ def print_summary(report: Report, console: Console) -> None:
         for article in view.articles:
             pub = article.published
             dated = f"{pub.date} ({pub.basis})" if pub.date else "undated"
-            first = article.title or (article.sentence_texts()[:1] or [article.text[:120]])[0]
+            # The label is the title when there is one: show how the text opens.
+            first = (article.sentence_texts()[:1] or [article.text[:120]])[0]
             if len(first) > 72:
                 first = first[:72].rsplit(" ", 1)[0] + "…"
             notes = []

@@ -68,10 +68,17 @@ def story_view(story: Story, members: list[Article], by_id: dict[str, Article]) 
 
 
 def article_label(article: Article) -> str:
-    """A short name for an article: its file name or URL, else its title."""
+    """What an article is called wherever it is named: its title, else the id its record
+    gave, else its URL, else its file's name (never ``file#N`` when there is better)."""
+    if article.title:
+        return article.title
+    if article.external_id:
+        return article.external_id
+    if article.url:
+        return article.url
     if article.path and article.path != "-":
         return article.path.rsplit("/", 1)[-1]
-    return article.url or article.title or article.id
+    return article.id
 
 
 def _marks(article: Article, reuse: list[ReuseLink | SharedSource],

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..config import ReuseConfig
+from ..ingest.urls import canonical_url
 from ..model import Article, ReusePair
 from ..store import Store
 from ..store.base import IndexedFingerprint
 from .align import AlignParams, align, coverage
 from .fingerprint import align_params
-from .text import Words, band_keys, canonical_url, words
+from .text import Words, band_keys, words
 
 _CACHE = 2048  # word lists of stored articles kept between lookups
 _BATCH = 512  # articles filed and compared together

@@ -281,7 +281,8 @@ def create_app(config: Config | None = None) -> FastAPI:
         return JSONResponse(
             {"stored": done.stored, "already_stored": done.already_stored,
              "articles": done.stored + done.already_stored,
-             "rejected": [to_dict(r) for r in done.rejected]}, status_code=status)
+             "rejected": [to_dict(r) for r in done.rejected],
+             "notices": [to_dict(n) for n in done.notices]}, status_code=status)
 
     @app.get("/api/entities", tags=["entities"])
     def api_entities(q: str | None = None, offset: int = Query(0, ge=0, le=MAX_OFFSET),

@@ -25,7 +25,7 @@ from ..config import Config
 from ..errors import StoreError
 from ..execute import Executor, InlineExecutor, LocalExecutor
 from ..ingest import iter_records
-from ..model import Article, Entity, QuoteMention, Rejection, Storyline, TimelineEntry
+from ..model import Article, Entity, Notice, QuoteMention, Rejection, Storyline, TimelineEntry
 from ..nlp.embed import embedder
 from ..report.view import StoryView, story_view
 from ..store import Store, open_store
@@ -68,6 +68,7 @@ class Ingested:
     stored: list[str]
     already_stored: list[str]
     rejected: list[Rejection]
+    notices: list[Notice]
 
 
 def _reopens(method: Callable[Concatenate[Library, P], T]) -> Callable[Concatenate[Library, P], T]:
@@ -340,7 +341,7 @@ class Library:
             finally:
                 store.close()
         self._forget()
-        return Ingested(analyzer.added, sorted(set(analyzer.known)), rejected)
+        return Ingested(analyzer.added, sorted(set(analyzer.known)), rejected, analyzer.notices)
 
     def _writer(self) -> Executor:
         if self._executor is None:

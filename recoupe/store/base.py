@@ -71,9 +71,12 @@ def date_span(day: str | None, granularity: str | None) -> tuple[str, str] | Non
 
 
 def own_span(published: PublishedDate) -> tuple[str, str] | None:
-    """The days an article's own publication date covers; one taken from its story is none."""
+    """The days an article's own publication date covers; one taken from its story is none,
+    and one its story refined covers the month the article gave."""
     if published.basis == "story":
         return None
+    if published.basis == "refined" and published.date:
+        return date_span(published.date[:7] + "-01", "month")
     return date_span(published.date, published.granularity)
 
 

@@ -2,24 +2,47 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from ..model import Article, Embedding, Granularity, Story
 
 _HEADLINE_CHARS = 160
+_WORDS = re.compile(r"[^\W\d_]+")
+_SAYS = 3  # words a sentence needs to stand as a headline
 
 
 def event_day(members: Sequence[Article]) -> str | None:
     """The day of the story's main happening: the one most of its articles' leads report.
 
-    Ties go to the earliest day: later ones are follow-ups more often than not.
+    A day after the story's last publication is no happening it reports, and one more
+    than ``_EARLIER`` days before its first publication is background (a caption, an
+    anniversary), unless several of its articles' leads agree on it. Ties go to the
+    earliest day: later ones are follow-ups more often than not.
     """
     counts = Counter(a.event_date for a in members if a.event_date)
+    published = sorted(d for a in members if (d := own_day(a)))
+    if published:
+        first = (date.fromisoformat(published[0]) - timedelta(days=_EARLIER)).isoformat()
+        counts = Counter({d: n for d, n in counts.items()
+                          if d <= published[-1] and (d >= first or n >= 2)})
     if not counts:
         return None
     return min(counts, key=lambda d: (-counts[d], d))
+
+
+_EARLIER = 7  # days before its first publication a story's own happening may lie
+
+
+def own_day(article: Article) -> str | None:
+    """The day the article itself says it was published (not one its story lent it)."""
+    pub = article.published
+    if pub.date and pub.granularity == "day" and pub.basis not in ("story", "refined"):
+        return pub.date
+    return None
 
 
 def story_date(members: Sequence[Article]) -> tuple[str | None, Granularity | None]:
@@ -27,7 +50,8 @@ def story_date(members: Sequence[Article]) -> tuple[str | None, Granularity | No
 
     Falls back to the commonest month, then year, when no article has a day.
     """
-    evidence = [a.published for a in members if a.published.date and a.published.basis != "story"]
+    evidence = [a.published for a in members
+                if a.published.date and a.published.basis not in ("story", "refined")]
     for granularity in ("day", "month", "year"):
         dates = sorted(p.date for p in evidence if p.granularity == granularity and p.date)
         if not dates:
@@ -56,10 +80,10 @@ def describe_story(
     titled = [a for a in ranked if a.title]
     if titled:
         story.headline = _shorten(titled[0].title or "")
-    elif ranked and ranked[0].sentences:
-        story.headline = _shorten(ranked[0].sentence_texts()[0])
     elif ranked:
-        story.headline = _shorten(ranked[0].text)
+        # Untitled: its first sentence that says something ("[", a lone mark, says nothing).
+        said = [s for s in ranked[0].sentence_texts() if len(_WORDS.findall(s)) >= _SAYS]
+        story.headline = _shorten(said[0] if said else ranked[0].text)
 
 
 def _shorten(text: str) -> str:

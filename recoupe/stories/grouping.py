@@ -147,6 +147,23 @@ class StoryGrouper:
                     self._set(article, PublishedDate(published, granularity, "story"))
         day = event_day(members)
         story.date, story.date_granularity = (day, "day") if day else (published, granularity)
+        for article in members:
+            self._refine(article, day)
+
+    def _refine(self, article: Article, day: str | None) -> None:
+        """A month-dated article in a story whose day falls in that month is dated that day
+        (``refined``: seed 004, "date 2021-12", tells of the call of 30 December); one whose
+        story no longer agrees goes back to its month."""
+        pub = article.published
+        own_month = pub.granularity == "month" and pub.basis not in ("story", "refined")
+        if not pub.date or not (own_month or pub.basis == "refined"):
+            return
+        month = pub.date[:7]
+        if day is not None and day[:7] == month:
+            if pub.date != day or pub.basis != "refined":
+                self._set(article, PublishedDate(day, "day", "refined"))
+        elif pub.basis == "refined":
+            self._set(article, PublishedDate(f"{month}-01", "month", "metadata"))
 
     def _set(self, article: Article, published: PublishedDate) -> None:
         assert published.date is not None and published.granularity is not None
@@ -434,7 +451,10 @@ def _anchor_id(members: Sequence[Article]) -> str | None:
         return None
 
     def key(a: Article) -> tuple[int, str, str]:
-        own = a.published.date if a.published.basis != "story" else None
+        pub = a.published
+        # A refined date is the story's day in the article's month: the month is its own.
+        own = (pub.date[:7] + "-01" if pub.basis == "refined" and pub.date
+               else pub.date if pub.basis != "story" else None)
         return (0, own, a.id) if own else (1, "", a.id)
 
     return story_id_for(min(members, key=key))

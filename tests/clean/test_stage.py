@@ -100,3 +100,10 @@ def test_repeated_lines_learnt_across_a_source(seed_text: dict[str, str], tmp_pa
     for a in later.articles:
         assert chrome not in f"{a.title}\n{a.text}"
         assert (chrome, "repeated across this source's articles") in [(r.text, r.reason) for r in a.removed]
+
+
+def test_a_date_read_in_the_text_is_never_in_the_future() -> None:
+    from recoupe.clean.metadata import content_published
+
+    assert content_published("Hier, mercredi 2 février 2022, Joe Biden a appelé.") is not None
+    assert content_published("Hier, mercredi 2 février 2099, Joe Biden a appelé.") is None

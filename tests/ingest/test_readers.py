@@ -11,7 +11,7 @@ from warcio.warcwriter import WARCWriter
 
 from recoupe.ingest import iter_inputs
 from recoupe.ingest.readers import article_id, sniff_format
-from recoupe.model import Article, Rejection
+from recoupe.model import Article, Notice, Rejection
 
 PARA = ("Le président américain Joe Biden et son homologue russe Vladimir Poutine se sont "
         "entretenus jeudi pour la deuxième fois ce mois-ci.")
@@ -166,3 +166,37 @@ def test_sniffing_without_suffix() -> None:
     assert sniff_format(b'{"text": "a",\n "id": 1}') == "json"
     assert sniff_format(b"WARC/1.0\r\n") == "warc"
     assert sniff_format("Le président".encode()) == "text"
+
+
+def test_usual_field_names_are_read_and_the_others_reported(tmp_path: Path) -> None:
+    f = tmp_path / "pages.jsonl"
+    rows = [{"doc_id": "es/1", "lang": "es", "pub_date": "2011-02-03", "text": PARA,
+             "topic": "egypt", "source_type": "ext"},
+            {"id": "b", "pubDate": "2011-02-04", "date": "2011-02-05", "text": PARA + " Encore.",
+             "topic": "egypt"}]
+    f.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    items = list(iter_inputs([str(f)]))
+    first, second, notice = items
+    assert isinstance(first, Article) and isinstance(second, Article)
+    assert (first.external_id, first.language, first.published.date) == ("es/1", "es",
+                                                                          "2011-02-03")
+    # The contract's order: "date" before "pubDate"; the other one is reported, not dropped.
+    assert second.published.date == "2011-02-05"
+    assert isinstance(notice, Notice) and notice.path == str(f)
+    assert notice.message == ("fields not read (records holding them): 'pubDate' (1), "
+                              "'source_type' (1), 'topic' (2)")
+
+
+def test_a_republication_is_an_article_of_its_own(tmp_path: Path) -> None:
+    f = tmp_path / "twice.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "a", "text": PARA, "published": "2021-12-30"},
+        {"id": "b", "text": PARA, "published": "2021-12-31"},
+        {"id": "a", "text": PARA + " Mis à jour."},
+        {"text": PARA, "url": "https://www.site.example/x?utm_source=t"},
+        {"text": PARA + " Autre.", "url": "https://m.site.example/x/"},
+    ]), encoding="utf-8")
+    arts = [a for a in iter_inputs([str(f)]) if isinstance(a, Article)]
+    ids = [a.id for a in arts]
+    # Same text under another id: another article; same id, or same page: the same one.
+    assert ids[0] != ids[1] and ids[0] == ids[2] and ids[3] == ids[4] != ids[0]

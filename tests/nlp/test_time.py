@@ -130,3 +130,18 @@ def test_french_timebank_dev_scores() -> None:
     assert ours["value_accuracy"] >= 0.90
     assert ours["value"]["f1"] > peer["value"]["f1"]
     assert ours["relaxed"]["f1"] > peer["relaxed"]["f1"]
+
+
+def test_a_chronology_in_the_lead_is_no_happening() -> None:
+    from recoupe.model import Article, Passage, PublishedDate
+    from recoupe.nlp.time.stage import retime
+
+    text = ("15 février 2011 : début de la révolte à Benghazi.\n\n"
+            "Les insurgés ont pris Brega le 2 mars 2011, selon leurs porte-parole.")
+    first = text.index("\n\n")
+    a = Article(id="c", raw_text=text, text=text, language="fr",
+                published=PublishedDate("2011-03-03", "day", "metadata"))
+    a.paragraphs = [Passage(0, first, 0), Passage(first + 2, len(text), 1)]
+    a.sentences = [Passage(0, first, 0), Passage(first + 2, len(text), 1)]
+    retime(a)
+    assert a.event_date == "2011-03-02"

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from recoupe.reuse.text import canonical_url, fold, kgram_hashes, winnow, words
+from recoupe.ingest.urls import canonical_url
+from recoupe.reuse.text import fold, kgram_hashes, winnow, words
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import logging
+import re
 from datetime import date
 from typing import ClassVar
 
@@ -122,15 +124,34 @@ def _sentence_dates(article: Article, times: list[TimeExpression]) -> list[list[
 def _event_date(article: Article) -> str | None:
     """The first day the lead names that is not after publication: its main happening.
 
-    Announcements of future events ("les pourparlers du 10 janvier") are
-    dated too, but are not what the article reports.
+    Announcements of future events ("les pourparlers du 10 janvier") are dated
+    too, but are not what the article reports; neither is an entry of a
+    chronology ("15 février 2011 : début de la révolte"), which opens with its date.
     """
-    published = article.published.date if article.published.granularity == "day" else None
+    latest = min(_last_day(article.published) or "9999-12-31", date.today().isoformat())
     lead_end = _lead_end(article)
     for sentence, days in zip(article.sentences, article.sentence_dates, strict=True):
         if sentence.start >= lead_end:
             break
+        if _CHRONOLOGY.match(article.text, sentence.start, sentence.end):
+            continue
         for day in days:
-            if published is None or day <= published:
+            if day <= latest:
                 return day
     return None
+
+
+# A line of a chronology: a date, then a colon or a dash ("12 février 2011 : …", "1969 -").
+_CHRONOLOGY = re.compile(r"\W*(?:\d{1,2}(?:er)?\s+\w+\.?\s+)?\d{4}\s*[:–—-]\s")
+
+
+def _last_day(published: PublishedDate) -> str | None:
+    """The last day a publication date covers (a month's last day for a month-dated one)."""
+    if not published.date:
+        return None
+    if published.granularity == "month":
+        first = date.fromisoformat(published.date)
+        return first.replace(day=calendar.monthrange(first.year, first.month)[1]).isoformat()
+    if published.granularity == "year":
+        return published.date[:4] + "-12-31"
+    return published.date
