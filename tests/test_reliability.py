@@ -68,7 +68,13 @@ def _analyze(root: Path, db: Path, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [*RECOUPE, "analyze", str(root / "input"), "--db", str(db), "--config",
          str(root / "recoupe.toml"), "--quiet", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_as_from_a_terminal)
+
+
+def _as_from_a_terminal() -> None:
+    # A shell starts background jobs with SIGINT ignored, and the child would inherit that:
+    # the command runs here as it does when a user starts it, Ctrl-C delivered.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _report(root: Path, db: Path) -> dict[str, Any]:

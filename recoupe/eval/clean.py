@@ -33,8 +33,6 @@ from typing import Any
 import numpy as np
 
 from ..clean.body import (
-    FEATURES,
-    START_FEATURES,
     BodyModel,
     best_run,
     features,
@@ -243,8 +241,8 @@ def evaluate(docs: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]
     marked pages. With ``train_out``, first train the body model on the tuning half of
     ``gold`` and on ``extra``, write it there, and analyse with it."""
     from ..analyze import analyze
-    from ..clean import body as body_module
 
+    config = config or Config()
     texts = {str(d["doc_id"]): str(d["text"]) for d in docs}
     langs = {str(d["doc_id"]): str(d.get("lang") or "") for d in docs}
     pages = marked_pages(gold, texts, langs)
@@ -256,11 +254,8 @@ def evaluate(docs: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]
                       note=f"{len(training)} pages: the tuning half of the gold pages and "
                            f"{len(extra)} pages marked for this")
         train_out.write_text(model.to_json() + "\n", encoding="utf-8")
-        body_module.shipped_model.cache_clear()
         out["trained"] = {"pages": len(training), "shift": model.shift, "to": str(train_out)}
-        config = config or Config()
-        config.clean.body_model = str(train_out)
-    config = config or Config()
+        config.clean.body_model = str(train_out)  # the analysis below uses it
     with tempfile.TemporaryDirectory(prefix="recoupe-eval-clean-") as tmp:
         inputs = Path(tmp) / "documents.jsonl"
         inputs.write_text("\n".join(json.dumps(ml_crisis_record(d), ensure_ascii=False)
@@ -274,4 +269,4 @@ def evaluate(docs: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]
     return out
 
 
-__all__ = ["FEATURES", "START_FEATURES", "evaluate", "half", "train"]
+__all__ = ["evaluate", "half", "train"]

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from ..clean.body import furniture_phrase
+from ..clean.rules import boilerplate_reason
 from ..model import Article, Embedding, Granularity, Story
 
 _HEADLINE_CHARS = 160
@@ -81,8 +83,10 @@ def describe_story(
     if titled:
         story.headline = _shorten(titled[0].title or "")
     elif ranked:
-        # Untitled: its first sentence that says something ("[", a lone mark, says nothing).
-        said = [s for s in ranked[0].sentence_texts() if len(_WORDS.findall(s)) >= _SAYS]
+        # Untitled: its first sentence that says something ("[", a lone mark, says nothing)
+        # and is not the site's ("Ce billet fait partie de notre dossier…").
+        said = [s for s in ranked[0].sentence_texts() if len(_WORDS.findall(s)) >= _SAYS
+                and not furniture_phrase(s) and boilerplate_reason(s) is None]
         story.headline = _shorten(said[0] if said else ranked[0].text)
 
 
