@@ -17,9 +17,9 @@ import time
 
 from common import documents, machine
 
-from recoupe.clean.repeated import learnable_lines
 from recoupe.clean.stage import body_model, clean_article
 from recoupe.config import Config
+from recoupe.eval.clean import repeated_lines
 from recoupe.model import Article
 from recoupe.nlp.models import pipeline_for
 
@@ -35,11 +35,7 @@ def main() -> None:
     config = Config()
     model = body_model(config.clean.body_model)
     # The lines the store would have learnt from these pages (one source, as a JSONL file).
-    counts: dict[str, int] = {}
-    for d in docs:
-        for h in learnable_lines(d["text"], config.clean.repeated_line_max_chars):
-            counts[h] = counts.get(h, 0) + 1
-    learnt = frozenset(h for h, n in counts.items() if n >= config.clean.repeated_line_min_articles)
+    learnt = repeated_lines((d["text"] for d in docs), config.clean)
     for d in docs:  # load every model before the clock starts
         pipeline_for(d["lang"], config.language)
     cleaning, parsing = [], []

@@ -74,9 +74,7 @@ def analyze(
 
             report = run_analyze(paths, db, config=config, progress=tick)
     except KeyboardInterrupt:
-        _say("interrupted: the articles stored so far are kept; the next run groups them "
-             "into stories")
-        raise typer.Exit(_interrupted_code()) from None
+        raise _interrupted() from None
     except RecoupeError as exc:
         _say(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
@@ -125,9 +123,7 @@ def timeline(
             paths, TimelineOptions(dates=dates, per_date=sentences, start=start, end=end), db,
             config=config)
     except KeyboardInterrupt:
-        _say("interrupted: the articles stored so far are kept; the next run groups them "
-             "into stories")
-        raise typer.Exit(_interrupted_code()) from None
+        raise _interrupted() from None
     except RecoupeError as exc:
         _say(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
@@ -316,16 +312,7 @@ def eval_clean(
     _logging(quiet=True, verbose=False)
     docs = _read_jsonl(documents)
     _require(documents, docs, ("doc_id", "text"), "records need doc_id and text")
-    marked: list[Any] = []
-    for path in gold:
-        rows = _read_jsonl(path)
-        _require(path, rows, ("doc_id", "body_lines"), "records need doc_id and body_lines")
-        marked += rows
-    more: list[Any] = []
-    for path in extra or []:
-        rows = _read_jsonl(path)
-        _require(path, rows, ("doc_id", "body_lines"), "records need doc_id and body_lines")
-        more += rows
+    marked, more = _marked_pages(gold), _marked_pages(extra or [])
     with _eval_errors(documents, (KeyError, TypeError, ValueError), "{}"):
         scores = evaluate(docs, marked, more, train_out)
     _print_scores(scores, json_out)
@@ -368,6 +355,16 @@ def _eval_errors(path: Path, bad: tuple[type[Exception], ...], reason: str) -> I
     except bad as exc:
         _say(f"error: {path}: {reason.format(exc)}")
         raise typer.Exit(2) from None
+
+
+def _marked_pages(paths: list[Path]) -> list[Any]:
+    """The marked pages of every file in ``paths`` (doc_id, body_lines)."""
+    rows: list[Any] = []
+    for path in paths:
+        found = _read_jsonl(path)
+        _require(path, found, ("doc_id", "body_lines"), "records need doc_id and body_lines")
+        rows += found
+    return rows
 
 
 def _require(path: Path, rows: list[Any], keys: tuple[str, ...], need: str) -> None:
@@ -448,8 +445,11 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _interrupted_code() -> int:
-    return 128 + (_signal_received[-1] if _signal_received else signal.SIGINT)
+def _interrupted() -> typer.Exit:
+    """Say what an interruption leaves; the exit code tells Ctrl-C (130) from SIGTERM (143)."""
+    _say("interrupted: the articles stored so far are kept; the next run groups them "
+         "into stories")
+    return typer.Exit(128 + (_signal_received[-1] if _signal_received else signal.SIGINT))
 
 
 def main() -> None:

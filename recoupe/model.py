@@ -7,6 +7,7 @@ store and the JSON report, so the two can never drift apart.
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import json
 from dataclasses import dataclass, field
@@ -386,6 +387,29 @@ _NOT_SERIALISED = {
 }
 # Derived from the reuse links at report time; stale the moment an article arrives.
 _REPORT_TIME = {"duplicate_of", "original_share", "took_from"}
+
+
+def date_span(day: str | None, granularity: str | None) -> tuple[str, str] | None:
+    """The first and last day a publication date covers (a month-dated article: the month)."""
+    if not day:
+        return None
+    start = date.fromisoformat(day)
+    if granularity == "month":
+        last = calendar.monthrange(start.year, start.month)[1]
+        return day, start.replace(day=last).isoformat()
+    if granularity == "year":
+        return day, start.replace(month=12, day=31).isoformat()
+    return day, day
+
+
+def own_date(published: PublishedDate) -> PublishedDate | None:
+    """The date an article gives of itself: none when its story lent it, and for one its
+    story refined (basis ``refined``), the month the article gave."""
+    if not published.date or published.basis == "story":
+        return None
+    if published.basis == "refined":
+        return PublishedDate(published.date[:7] + "-01", "month", "refined")
+    return published
 
 
 def is_day(value: str) -> bool:

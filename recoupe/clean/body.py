@@ -5,9 +5,9 @@ A page's text (a scrape, a feed item, a file someone saved) carries the site
 around the article: menus, other articles' headlines, "Lire aussi" lists,
 cookie and login prompts, comment policies, reader comments. Each line gets
 features that need no knowledge of the site (its length, punctuation, the
-shape of its neighbourhood, the furniture phrases of every language) and two
-that come from the site's other pages (the line, or its block, seen on other
-pages of the same source). A logistic regression, trained on hand-marked pages
+shape of its neighbourhood, the furniture phrases of every language) and one
+that comes from the site's other pages (the line seen on other pages of the
+same source). A logistic regression, trained on hand-marked pages
 (``recoupe eval clean --train``, weights shipped in ``body_model.json``), gives
 each line the log-odds that it belongs to the article; the body is the run of
 lines whose log-odds add up to the most (a maximum-sum segment), so one short
@@ -34,12 +34,12 @@ from .repeated import line_hash
 from .rules import boilerplate_reason, has_final_punctuation, word_count
 
 _WORD = re.compile(r"[^\W\d_]+")
-_CAPITALISED = re.compile(r"^[A-ZÀ-ÝŒ]")
 _SITE_SUFFIX = re.compile(r"\s[|–—-]\s[^|–—-]{2,40}$")
 _LIST_MARK = re.compile(r"^\s*(?:[»>•·*▸►→-]|\d{1,2}[.)])\s")
 _DATE_LINE = re.compile(r"\b(?:19|20)\d{2}\b")
 _TIME = re.compile(r"\b\d{1,2}[:h]\d{2}\b")
 _DIGIT = re.compile(r"\d")
+_TOKEN = re.compile(r"\w+")
 _HEADLINE_END = (".", "»", '"', "”", ":", ";", ",")
 
 FEATURES = (
@@ -50,6 +50,7 @@ FEATURES = (
     "prev_log_chars", "next_log_chars", "quote_marks", "lowercase_start", "holds_next",
     "held_above", "metadata_line", "headline_run",
 )
+_COL = {name: k for k, name in enumerate(FEATURES)}
 
 
 @dataclass(slots=True)
@@ -80,8 +81,6 @@ def _furniture() -> tuple[frozenset[tuple[str, ...]], frozenset[str], int]:
             max((len(p) for p in phrases), default=0))
 
 
-_TOKEN = re.compile(r"\w+")
-
 
 def furniture_phrase(text: str) -> bool:
     """Whether ``text`` holds a furniture phrase of any language ("mot de passe", "cookie"),
@@ -92,6 +91,11 @@ def furniture_phrase(text: str) -> bool:
     return any(tuple(words[i:i + n]) in phrases
                for i, word in enumerate(words) if word in firsts
                for n in range(1, longest + 1))
+
+
+def headline_shaped(line: Line) -> bool:
+    """A line shaped like a headline: a few words, not closed like a sentence."""
+    return 2 <= line.words <= 30 and not line.text.endswith(_HEADLINE_END)
 
 
 def features(lines: Sequence[Line], repeated: frozenset[str] = frozenset()) -> Any:
@@ -105,7 +109,7 @@ def features(lines: Sequence[Line], repeated: frozenset[str] = frozenset()) -> A
     short = [ln.words < 8 and not has_final_punctuation(ln.text) for ln in lines]
     # Lines shaped like headlines, and how many of them stand together: an article has one
     # (above its text); a block of teasers to other articles has many in a row.
-    shaped = [2 <= ln.words <= 30 and not ln.text.endswith(_HEADLINE_END) for ln in lines]
+    shaped = [headline_shaped(ln) for ln in lines]
     run_of = [0] * n
     i = 0
     while i < n:
@@ -116,7 +120,7 @@ def features(lines: Sequence[Line], repeated: frozenset[str] = frozenset()) -> A
             run_of[k] = j - i
         i = max(j, i + 1)
     long_ = [ln.words >= 25 for ln in lines]
-    col = {name: k for k, name in enumerate(FEATURES)}
+    col = _COL
     folded = [ln.text.casefold() for ln in lines]
     for i, ln in enumerate(lines):
         row = out[i]
@@ -148,8 +152,7 @@ def features(lines: Sequence[Line], repeated: frozenset[str] = frozenset()) -> A
         row[col["prev_log_chars"]] = math.log1p(lines[i - 1].chars) if i else 0.0
         row[col["next_log_chars"]] = math.log1p(lines[i + 1].chars) if i + 1 < n else 0.0
         row[col["quote_marks"]] = float(any(q in text for q in "«»“”\""))
-        row[col["lowercase_start"]] = float(bool(words) and not _CAPITALISED.match(text)
-                                            and text[0].islower())
+        row[col["lowercase_start"]] = float(text[0].islower())
         row[col["headline_run"]] = min(run_of[i], 10) / 5
         # "Publié le 17/04/11 à 18h16", "Par Jean Dupont": the article's own, however often
         # the site repeats its shape.
@@ -178,7 +181,7 @@ def start_candidates(lines: Sequence[Line], x: Any, log_odds: Any, run: tuple[in
     """Where the article may begin near the start of ``run`` (its headline, most often),
     and one row of ``START_FEATURES`` per candidate."""
     a, b = run
-    col = {name: k for k, name in enumerate(FEATURES)}
+    col = _COL
     candidates = list(range(max(0, a - _REACH), min(b, a + _REACH) + 1))
     out = np.zeros((len(candidates), len(START_FEATURES)), dtype=np.float32)
     for k, c in enumerate(candidates):
@@ -186,7 +189,7 @@ def start_candidates(lines: Sequence[Line], x: Any, log_odds: Any, run: tuple[in
         nxt = lines[c + 1] if c + 1 < len(lines) else None
         out[k] = (
             1.0, float(c == a), float(c < a), float(log_odds[c - 1]) if c else -5.0,
-            float(2 <= ln.words <= 30 and not ln.text.endswith(_HEADLINE_END)),
+            float(headline_shaped(ln)),
             row[col["log_chars"]], float(nxt is not None and nxt.words >= 20),
             float(c == 0 or lines[c - 1].words < 8), row[col["rule_boilerplate"]],
             row[col["repeated_line"]], float(log_odds[c]), float(c == 0),

@@ -42,14 +42,13 @@ from ..clean.body import (
 )
 from ..clean.repeated import learnable_lines
 from ..clean.rules import boilerplate_reason
-from ..config import Config
+from ..config import CleanConfig, Config
 from ..model import Article, Report
 from ..scores import ml_crisis_record
 
 _WORDS = re.compile(r"\w+")
 _SHIFTS = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
 _RECALL = 0.98  # the recall the shift is chosen for, on the training pages
-_REPEATED = 3  # pages a line must be on to count as repeated (clean.repeated_line_min_articles)
 
 
 def half(doc_id: str) -> str:
@@ -86,13 +85,14 @@ def marked_pages(gold: Iterable[Mapping[str, Any]], texts: Mapping[str, str],
     return out
 
 
-def repeated_lines(texts: Iterable[str], max_chars: int = 200) -> frozenset[str]:
-    """Hashes of the lines found on ``_REPEATED`` pages or more, as the store learns them
-    for one source (every page given here being of one source, as in one JSONL file)."""
+def repeated_lines(texts: Iterable[str], config: CleanConfig | None = None) -> frozenset[str]:
+    """Hashes of the lines the store learns as boilerplate from ``texts``, every page given
+    here being of one source (as in one JSONL file)."""
+    config = config or CleanConfig()
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(learnable_lines(text, max_chars))
-    return frozenset(h for h, n in counts.items() if n >= _REPEATED)
+        counts.update(learnable_lines(text, config.repeated_line_max_chars))
+    return frozenset(h for h, n in counts.items() if n >= config.repeated_line_min_articles)
 
 
 # -- training -----------------------------------------------------------------------
@@ -250,7 +250,7 @@ def evaluate(docs: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]
     if train_out is not None:
         training = [p for p in pages if half(p.doc_id) == "tuning"]
         training += marked_pages(extra, texts, langs)
-        model = train(training, repeated_lines(texts.values()),
+        model = train(training, repeated_lines(texts.values(), config.clean),
                       note=f"{len(training)} pages: the tuning half of the gold pages and "
                            f"{len(extra)} pages marked for this")
         train_out.write_text(model.to_json() + "\n", encoding="utf-8")

@@ -82,14 +82,15 @@ def make_executor(config: ExecutorConfig, n_items: int | None = None,
     """The configured executor; in-process when the job is too small to be worth workers."""
     from .local import InlineExecutor, LocalExecutor
 
+    # ``init`` is the workers' set-up: in this process, the models load on first use.
     if config.type == "local":
         if config.workers == 1 or (n_items is not None and n_items < config.min_parallel):
-            return InlineExecutor(init)
+            return InlineExecutor()
         if not workers_can_start():
             log.warning("worker processes cannot import this program's main module (%s): "
                         "analysing in this process", _main_file())
-            return InlineExecutor(init)
+            return InlineExecutor()
         return LocalExecutor(config.workers, init)
     if config.type == "inline":
-        return InlineExecutor(init)
+        return InlineExecutor()
     raise ConfigError(f"unknown executor type {config.type!r}; available: inline, local")

@@ -32,10 +32,6 @@ class InlineExecutor:
 
     workers = 1
 
-    def __init__(self, init: Initializer | None = None) -> None:
-        # The worker set-up is for worker processes: here the models load on first use.
-        del init
-
     def attempt(self, fn: Callable[[T], R], items: Iterable[T], budget: Budget | None = None
                 ) -> Iterator[R | Failed]:
         for item in items:
@@ -109,6 +105,10 @@ class LocalExecutor:
         # forkserver: workers start from a clean interpreter, not a copy of a
         # parent holding SQLite connections and thread pools.
         ctx = multiprocessing.get_context("forkserver")
+        # Imported once into the fork server, so that a worker starts with this module
+        # already loaded and sets its parent-death signal at once: killed in the second
+        # it took to import recoupe, a worker outlived its parent.
+        ctx.set_forkserver_preload([__name__])
         self._pool = ProcessPool(max_workers=self.workers, initializer=_start_worker,
                                  initargs=(init,), context=ctx)
 

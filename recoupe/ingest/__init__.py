@@ -17,12 +17,11 @@ from ..model import Notice, Rejection
 from .readers import (
     READERS,
     Item,
-    Unread,
     article_id,
     detect_format,
     folder_source,
     format_by_name,
-    read_record,
+    read_records,
     single_document,
 )
 
@@ -131,11 +130,8 @@ def iter_items(path: str, cfg: IngestConfig, data: bytes | None = None
 
 def iter_records(records: Iterable[Any], name: str, cfg: IngestConfig) -> Iterator[Item]:
     """The articles of input records already parsed (a POST body), each named ``name#N``."""
-    unread = Unread(name)
-    for n, record in enumerate(records, 1):
-        unread.add(record)
-        yield from read_record(record, f"{name}#{n}", name, cfg)
-    yield from unread.notice()
+    yield from read_records(((f"{name}#{n}", record) for n, record in enumerate(records, 1)),
+                            name, name, cfg)
 
 
 def _read_one(path: str, where: str, cfg: IngestConfig, data: bytes | None

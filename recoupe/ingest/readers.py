@@ -11,7 +11,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
@@ -160,28 +160,36 @@ def read_json(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterato
     records = doc if isinstance(doc, list) else [doc]
     if not records:
         raise MalformedInput(path, "an empty JSON list: no article in it")
-    unread = Unread(path)
-    for n, record in enumerate(records, 1):
-        where = f"{path}#{n}" if len(records) > 1 else path
-        unread.add(record)
-        yield from _guard(where, _record, record, where, source, cfg)
-    yield from unread.notice()
+    yield from read_records(((f"{path}#{n}" if len(records) > 1 else path, record)
+                             for n, record in enumerate(records, 1)), path, source, cfg)
 
 
 def read_jsonl(data: bytes, path: str, source: str, cfg: IngestConfig) -> Iterator[Item]:
     text, _ = decode(data, path)
     # Records end at "\n" only: str.splitlines() would also cut a record at a U+2028 or
     # U+0085 inside one of its strings, which JSON allows unescaped.
-    unread = Unread(path)
+    yield from read_records(_lines(text, path), path, source, cfg)
+
+
+def _lines(text: str, path: str) -> Iterator[tuple[str, Any] | Rejection]:
     for n, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
+        if line.strip():
+            try:
+                yield f"{path}#{n}", load_json(line)
+            except ValueError as exc:
+                yield Rejection(f"{path}#{n}", f"invalid JSON on line {n}: {exc}")
+
+
+def read_records(records: Iterable[tuple[str, Any] | Rejection], name: str, source: str,
+                 cfg: IngestConfig) -> Iterator[Item]:
+    """The article of each (where, parsed record), or why it is rejected, then a notice of
+    the fields the records hold that nothing reads (once for ``name``)."""
+    unread = Unread(name)
+    for entry in records:
+        if isinstance(entry, Rejection):
+            yield entry
             continue
-        where = f"{path}#{n}"
-        try:
-            record = load_json(line)
-        except ValueError as exc:
-            yield Rejection(where, f"invalid JSON on line {n}: {exc}")
-            continue
+        where, record = entry
         unread.add(record)
         yield from _guard(where, _record, record, where, source, cfg)
     yield from unread.notice()
@@ -349,11 +357,6 @@ def _string(record: dict[str, Any], name: str, where: str) -> str | None:
         raise MalformedInput(where, f"'{key}' must be a string, got {type(value).__name__}")
     value = valid_text(value)
     return value if value.strip() else None
-
-
-def read_record(record: Any, where: str, source: str, cfg: IngestConfig) -> Iterator[Item]:
-    """The article of one parsed input record, or why it is rejected."""
-    yield from _guard(where, _record, record, where, source, cfg)
 
 
 def _record(record: Any, where: str, source: str, cfg: IngestConfig) -> Iterator[Item]:

@@ -16,7 +16,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import anyio.to_thread
@@ -62,6 +62,8 @@ _POST_SCHEMA: dict[str, Any] = {"oneOf": [
 ]}
 # Offsets past this are no page of any store: refused (422) before a database sees them.
 MAX_OFFSET = 1_000_000_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+Limit = Annotated[int | None, Query(ge=1, le=MAX_OFFSET)]
 log = logging.getLogger(__name__)
 
 
@@ -209,7 +211,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     def api_stories(start: str | None = None, end: str | None = None,
                     language: str | None = None, source: str | None = None,
                     entity: str | None = None, storyline: str | None = None,
-                    offset: int = Query(0, ge=0, le=MAX_OFFSET), limit: int | None = Query(None, ge=1, le=MAX_OFFSET)
+                    offset: Offset = 0, limit: Limit = None
                     ) -> Response:
         """Stories newest first, filtered by date range, language, source, entity, storyline."""
         query = story_query(start, end, language, source, entity, storyline, offset, limit)
@@ -285,8 +287,8 @@ def create_app(config: Config | None = None) -> FastAPI:
              "notices": [to_dict(n) for n in done.notices]}, status_code=status)
 
     @app.get("/api/entities", tags=["entities"])
-    def api_entities(q: str | None = None, offset: int = Query(0, ge=0, le=MAX_OFFSET),
-                     limit: int | None = Query(None, ge=1, le=MAX_OFFSET)) -> dict[str, Any]:
+    def api_entities(q: str | None = None, offset: Offset = 0,
+                     limit: Limit = None) -> dict[str, Any]:
         size = page_size(limit)
         rows, total = library.entities(q, offset, size)
         return {"total": total, "offset": offset, "limit": size,
@@ -328,7 +330,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def front(start: str | None = None, end: str | None = None, language: str | None = None,
               source: str | None = None, entity: str | None = None,
-              storyline: str | None = None, offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
+              storyline: str | None = None, offset: Offset = 0) -> HTMLResponse:
         query = story_query(start, end, language, source, entity, storyline, offset, None)
         rows, total = library.stories(query)
         return page("front.html", rows=rows, total=total, query=query)
@@ -355,7 +357,7 @@ def create_app(config: Config | None = None) -> FastAPI:
                     paragraphs=paragraphs)
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
-    def entities_page(q: str | None = None, offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
+    def entities_page(q: str | None = None, offset: Offset = 0) -> HTMLResponse:
         size = page_size(None)
         rows, total = library.entities(q, offset, size)
         return page("entities.html", rows=rows, total=total, q=q or "", offset=offset, size=size)

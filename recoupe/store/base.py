@@ -7,16 +7,14 @@ default; a PostgreSQL store implements the same protocol.
 
 from __future__ import annotations
 
-import calendar
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Protocol
 
 from ..config import StoreConfig
-from ..model import (
+from ..model import (  # date_span: also for the store's callers, as before
     Article,
     Embedding,
     Entity,
@@ -27,6 +25,8 @@ from ..model import (
     ReusePair,
     Story,
     Storyline,
+    date_span,
+    own_date,
 )
 from ..registry import Registry
 
@@ -57,27 +57,10 @@ class Neighbour:
     similarity: float  # cosine of the document vectors
 
 
-def date_span(day: str | None, granularity: str | None) -> tuple[str, str] | None:
-    """The first and last day a publication date covers (a month-dated article: the month)."""
-    if not day:
-        return None
-    start = date.fromisoformat(day)
-    if granularity == "month":
-        last = calendar.monthrange(start.year, start.month)[1]
-        return day, start.replace(day=last).isoformat()
-    if granularity == "year":
-        return day, start.replace(month=12, day=31).isoformat()
-    return day, day
-
-
 def own_span(published: PublishedDate) -> tuple[str, str] | None:
-    """The days an article's own publication date covers; one taken from its story is none,
-    and one its story refined covers the month the article gave."""
-    if published.basis == "story":
-        return None
-    if published.basis == "refined" and published.date:
-        return date_span(published.date[:7] + "-01", "month")
-    return date_span(published.date, published.granularity)
+    """The days an article's own publication date covers (``model.own_date``)."""
+    own = own_date(published)
+    return date_span(own.date, own.granularity) if own is not None else None
 
 
 @dataclass(frozen=True, slots=True)

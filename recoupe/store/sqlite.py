@@ -174,19 +174,13 @@ class SQLiteStore:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
-            except BaseException:
+                self.conn.execute("COMMIT")
+            except BaseException:  # the work inside, or the commit itself
                 with suppress(sqlite3.Error):
                     self.conn.execute("ROLLBACK")
                 # What the vector graphs took in during the transaction is undone in the
                 # database only: drop them from memory (unsaved, they are rebuilt from the
                 # database when next read).
-                self._ann = self._story_ann = None
-                raise
-            try:
-                self.conn.execute("COMMIT")
-            except sqlite3.Error:
-                with suppress(sqlite3.Error):
-                    self.conn.execute("ROLLBACK")
                 self._ann = self._story_ann = None
                 raise
 

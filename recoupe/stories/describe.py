@@ -10,7 +10,7 @@ from typing import Any
 
 from ..clean.body import furniture_phrase
 from ..clean.rules import boilerplate_reason
-from ..model import Article, Embedding, Granularity, Story
+from ..model import Article, Embedding, Granularity, Story, own_date
 
 _HEADLINE_CHARS = 160
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -41,10 +41,8 @@ _EARLIER = 7  # days before its first publication a story's own happening may li
 
 def own_day(article: Article) -> str | None:
     """The day the article itself says it was published (not one its story lent it)."""
-    pub = article.published
-    if pub.date and pub.granularity == "day" and pub.basis not in ("story", "refined"):
-        return pub.date
-    return None
+    own = own_date(article.published)
+    return own.date if own is not None and own.granularity == "day" else None
 
 
 def story_date(members: Sequence[Article]) -> tuple[str | None, Granularity | None]:
@@ -52,8 +50,7 @@ def story_date(members: Sequence[Article]) -> tuple[str | None, Granularity | No
 
     Falls back to the commonest month, then year, when no article has a day.
     """
-    evidence = [a.published for a in members
-                if a.published.date and a.published.basis not in ("story", "refined")]
+    evidence = [own for a in members if (own := own_date(a.published)) is not None]
     for granularity in ("day", "month", "year"):
         dates = sorted(p.date for p in evidence if p.granularity == granularity and p.date)
         if not dates:

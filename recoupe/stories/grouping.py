@@ -28,7 +28,7 @@ import numpy as np
 
 from ..clean.metadata import resolve_dateline_year
 from ..config import StoriesConfig
-from ..model import Article, Embedding, PublishedDate, Story
+from ..model import Article, Embedding, PublishedDate, Story, own_date
 from ..nlp.embed import unit
 from ..nlp.time.stage import retime
 from ..store import Store, StoryState
@@ -154,16 +154,14 @@ class StoryGrouper:
         """A month-dated article in a story whose day falls in that month is dated that day
         (``refined``: seed 004, "date 2021-12", tells of the call of 30 December); one whose
         story no longer agrees goes back to its month."""
-        pub = article.published
-        own_month = pub.granularity == "month" and pub.basis not in ("story", "refined")
-        if not pub.date or not (own_month or pub.basis == "refined"):
+        own, pub = own_date(article.published), article.published
+        if own is None or own.granularity != "month" or not own.date:
             return
-        month = pub.date[:7]
-        if day is not None and day[:7] == month:
+        if day is not None and day[:7] == own.date[:7]:
             if pub.date != day or pub.basis != "refined":
                 self._set(article, PublishedDate(day, "day", "refined"))
         elif pub.basis == "refined":
-            self._set(article, PublishedDate(f"{month}-01", "month", "metadata"))
+            self._set(article, PublishedDate(own.date, "month", "metadata"))
 
     def _set(self, article: Article, published: PublishedDate) -> None:
         assert published.date is not None and published.granularity is not None
@@ -451,11 +449,8 @@ def _anchor_id(members: Sequence[Article]) -> str | None:
         return None
 
     def key(a: Article) -> tuple[int, str, str]:
-        pub = a.published
-        # A refined date is the story's day in the article's month: the month is its own.
-        own = (pub.date[:7] + "-01" if pub.basis == "refined" and pub.date
-               else pub.date if pub.basis != "story" else None)
-        return (0, own, a.id) if own else (1, "", a.id)
+        own = own_date(a.published)
+        return (0, own.date, a.id) if own is not None and own.date else (1, "", a.id)
 
     return story_id_for(min(members, key=key))
 

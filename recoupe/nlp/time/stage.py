@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 import logging
 import re
 from datetime import date
 from typing import ClassVar
 
 from ...config import Config
-from ...model import Article, PublishedDate, TimeExpression
+from ...model import Article, PublishedDate, TimeExpression, date_span
 from ...pipeline import register_stage
 from .grammar import Spec
 from .resolve import read_times
@@ -128,7 +127,8 @@ def _event_date(article: Article) -> str | None:
     too, but are not what the article reports; neither is an entry of a
     chronology ("15 février 2011 : début de la révolte"), which opens with its date.
     """
-    latest = min(_last_day(article.published) or "9999-12-31", date.today().isoformat())
+    span = date_span(article.published.date, article.published.granularity)
+    latest = min(span[1] if span else "9999-12-31", date.today().isoformat())
     lead_end = _lead_end(article)
     for sentence, days in zip(article.sentences, article.sentence_dates, strict=True):
         if sentence.start >= lead_end:
@@ -143,15 +143,3 @@ def _event_date(article: Article) -> str | None:
 
 # A line of a chronology: a date, then a colon or a dash ("12 février 2011 : …", "1969 -").
 _CHRONOLOGY = re.compile(r"\W*(?:\d{1,2}(?:er)?\s+\w+\.?\s+)?\d{4}\s*[:–—-]\s")
-
-
-def _last_day(published: PublishedDate) -> str | None:
-    """The last day a publication date covers (a month's last day for a month-dated one)."""
-    if not published.date:
-        return None
-    if published.granularity == "month":
-        first = date.fromisoformat(published.date)
-        return first.replace(day=calendar.monthrange(first.year, first.month)[1]).isoformat()
-    if published.granularity == "year":
-        return published.date[:4] + "-12-31"
-    return published.date
