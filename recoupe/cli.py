@@ -251,7 +251,9 @@ def eval_clustering(
 
 @eval_app.command("whowhat")
 def eval_whowhat(
-    gold: Annotated[Path, typer.Argument(help="Annotations, JSONL: doc_id, quotes, figures, events, ignore.")],
+    gold: Annotated[list[Path], typer.Argument(
+        help="Annotations, JSONL: doc_id, quotes, figures, events, ignore; or records written "
+             "under whowhat_rules.md (speaker, where, value). One file or several.")],
     documents: Annotated[list[Path], typer.Option(
         "--documents", help="Articles: ML-Crisis JSONL (doc_id, text), or text files or folders "
                             "(doc_id = file name). Repeat for several.")],
@@ -264,8 +266,11 @@ def eval_whowhat(
     from .nlp.evaluate import evaluate
 
     _logging(quiet=True, verbose=False)
-    rows = _read_jsonl(gold)
-    _require(gold, rows, ("doc_id",), "records need doc_id")
+    rows = []
+    for path in gold:
+        found_rows = _read_jsonl(path)
+        _require(path, found_rows, ("doc_id",), "records need doc_id")
+        rows.extend(found_rows)
     records: list[Any] = []
     paths: list[str] = []
     for source in documents:
@@ -288,7 +293,7 @@ def eval_whowhat(
         if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
             _say(f"error: {aliases}: expected a JSON list of lists of names")
             raise typer.Exit(2)
-    with _eval_errors(gold, (KeyError, TypeError, ValueError), "malformed annotation ({})"):
+    with _eval_errors(gold[0], (KeyError, TypeError, ValueError), "malformed annotation ({})"):
         scores = evaluate(rows, records, paths, aliases=groups, errors=errors)
     _print_scores(scores, json_out)
 
@@ -300,6 +305,9 @@ def eval_clean(
         "--gold", help="JSONL of marked pages: doc_id, body_lines [first, last]. Repeat for several.")],
     extra: Annotated[list[Path] | None, typer.Option(
         "--extra", help="More marked pages, for training only (with --train).")] = None,
+    heldout: Annotated[list[Path] | None, typer.Option(
+        "--heldout", help="Marked pages never trained on, scored apart as a second "
+                          "validation set.")] = None,
     train_out: Annotated[Path | None, typer.Option(
         "--train", help="Train the body model on the tuning half (and --extra), write it here, "
                         "and score with it.")] = None,
@@ -314,7 +322,7 @@ def eval_clean(
     _require(documents, docs, ("doc_id", "text"), "records need doc_id and text")
     marked, more = _marked_pages(gold), _marked_pages(extra or [])
     with _eval_errors(documents, (KeyError, TypeError, ValueError), "{}"):
-        scores = evaluate(docs, marked, more, train_out)
+        scores = evaluate(docs, marked, more, train_out, heldout=_marked_pages(heldout or []))
     _print_scores(scores, json_out)
 
 

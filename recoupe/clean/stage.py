@@ -12,7 +12,13 @@ from ..model import Article, Passage, RemovedLine
 from ..pipeline import register_stage
 from .body import BodyModel, page_lines, shipped_model
 from .html import extract_html
-from .metadata import MetaMatch, content_published, read_dateline, read_metadata_line
+from .metadata import (
+    MetaMatch,
+    content_published,
+    read_date_line,
+    read_dateline,
+    read_metadata_line,
+)
 from .repeated import line_hash
 from .rules import boilerplate_reason, has_final_punctuation, word_count
 
@@ -142,7 +148,7 @@ def _article_lines(article: Article, raw: str, body: BodyModel) -> str:
 def _take_metadata(article: Article, line: str) -> str:
     """Strip metadata and datelines opening ``line``; return what is text."""
     while line:
-        meta = read_metadata_line(line) or read_dateline(line)
+        meta = read_metadata_line(line) or read_date_line(line) or read_dateline(line)
         if meta is None:
             return line
         _record_metadata(article, meta)

@@ -19,7 +19,6 @@ date, and the stories dated outside [first publication − 7 days, last publicat
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import tempfile
@@ -39,22 +38,17 @@ from ..clean.body import (
     furniture_phrase,
     page_lines,
     start_candidates,
+    trimmed,
 )
 from ..clean.repeated import learnable_lines
 from ..clean.rules import boilerplate_reason
 from ..config import CleanConfig, Config
 from ..model import Article, Report
-from ..scores import ml_crisis_record
+from ..scores import half, ml_crisis_record
 
 _WORDS = re.compile(r"\w+")
 _SHIFTS = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
 _RECALL = 0.98  # the recall the shift is chosen for, on the training pages
-
-
-def half(doc_id: str) -> str:
-    """The fixed half a page belongs to: by the parity of its id's SHA-256."""
-    return "tuning" if int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 2 == 0 \
-        else "validation"
 
 
 @dataclass(slots=True)
@@ -120,6 +114,7 @@ def train(pages: Sequence[Marked], repeated: frozenset[str], note: str = "") -> 
         run = best_run(log_odds)
         if run is None:
             continue
+        run = trimmed(lines, x, run)
         candidates, rows_ = start_candidates(lines, x, log_odds, run)
         wanted = [int(lines[c].index == page.first - 1) for c in candidates]
         if any(wanted):
@@ -173,8 +168,9 @@ def first_kept_line(article: Article) -> str:
     return " ".join(article.text.split("\n", 1)[0].split())
 
 
-def page_scores(pages: Sequence[Marked], articles: Mapping[str, Article]) -> dict[str, Any]:
-    """Per half and language: mean word P/R/F1 and title accuracy."""
+def page_scores(pages: Sequence[Marked], articles: Mapping[str, Article],
+                part: str | None = None) -> dict[str, Any]:
+    """Per half (or all under ``part``) and language: mean word P/R/F1 and title accuracy."""
     groups: dict[tuple[str, str], list[tuple[float, float, float, bool]]] = {}
     for page in pages:
         article = articles.get(page.doc_id)
@@ -183,7 +179,8 @@ def page_scores(pages: Sequence[Marked], articles: Mapping[str, Article]) -> dic
         else:
             p, r, f = word_scores(kept_text(article), page.body())
             scores = (p, r, f, first_kept_line(article) == page.first_line())
-        for key in ((half(page.doc_id), page.lang), (half(page.doc_id), "all")):
+        where = part or half(page.doc_id)
+        for key in ((where, page.lang), (where, "all")):
             groups.setdefault(key, []).append(scores)
     out: dict[str, Any] = {}
     for (part, lang), rows in sorted(groups.items()):
@@ -236,9 +233,10 @@ def dating(report: Report) -> dict[str, Any]:
 
 def evaluate(docs: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]],
              extra: Sequence[Mapping[str, Any]] = (), train_out: Path | None = None,
-             config: Config | None = None) -> dict[str, Any]:
+             config: Config | None = None, heldout: Sequence[Mapping[str, Any]] = ()
+             ) -> dict[str, Any]:
     """Analyse every document as a user would (one run, a fresh store), then score the
-    marked pages. With ``train_out``, first train the body model on the tuning half of
+    marked pages (and the ``heldout`` ones, apart). With ``train_out``, first train the body model on the tuning half of
     ``gold`` and on ``extra``, write it there, and analyse with it."""
     from ..analyze import analyze
 
@@ -264,6 +262,10 @@ def evaluate(docs: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]
         report = analyze(inputs, config=config)
     articles = {a.external_id or "": a for a in report.articles}
     out["pages"] = page_scores(pages, articles)
+    if heldout:
+        # Pages marked after the model was trained, and never trained on: a second
+        # validation set, larger than the gold half.
+        out["pages"].update(page_scores(marked_pages(heldout, texts, langs), articles, "heldout"))
     out["dating"] = dating(report)
     out["rejected"] = len(report.rejected)
     return out

@@ -41,6 +41,8 @@ class LanguageResources:
     # Relative day words that anchor a written date to the publication day.
     yesterday: tuple[str, ...] = ()
     today: tuple[str, ...] = ()
+    # Words between a written date's day, month and year ("22 de agosto de 2011").
+    date_joiners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +160,22 @@ class WhoLexicon:
     # Words that open a clause of their own ("alors que", "où"): an event's parties are
     # named in its clause.
     clause_openers: tuple[str, ...] = ()
+    # Words between a number and what it counts ("315.000 del Ejército", "3 000 d'entre eux").
+    count_of: tuple[str, ...] = ()
+    # Determiners before a number that make it name a group, not count ("les deux dirigeants").
+    referring: tuple[str, ...] = ()
+    # Number words that alone are articles ("un", "una"): a figure only with a scale.
+    lone_articles: tuple[str, ...] = ()
+    # Auxiliaries and adverbs between a quote and its reporting verb ("», a encore dit X",
+    # "», ha poi aggiunto X"); a word ending in one of ``adverb_endings`` is an adverb too.
+    auxiliaries: tuple[str, ...] = ()
+    adverbs: tuple[str, ...] = ()
+    adverb_endings: tuple[str, ...] = ()
+    # Words that end a speaker's noun phrase after its verb ("a dit X à Paris", "dijo X que").
+    phrase_stops: tuple[str, ...] = ()
+    # Words near "N years" that make it an age, not a duration ("âgé de", "de edad", "un
+    # ragazzo di 20 anni"): ages are no figures, durations are.
+    age_words: tuple[str, ...] = ()
 
 
 def _optional(code: str | None, module: str, name: str) -> Any:

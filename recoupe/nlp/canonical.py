@@ -18,6 +18,7 @@ _PUNCT = re.compile(r"[^\w'\- ]+")
 # Romanisations of one Slavic or Arabic ending: -iy, -yy, -yi, -ij, -ii all written -y.
 _ENDINGS = re.compile(r"(?:iy|yy|yi|ij|ii)$")
 _SKI = re.compile(r"ski$")
+_ARTICLE = re.compile(r"^(?:al|el)-(?=\w{3})")
 
 
 _PLAIN = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u00a0": " ", "\u202f": " ",
@@ -107,6 +108,13 @@ def entity_key(text: str, label: str) -> str | None:
     if joined in exonyms:
         return f"{label}:{exonyms[joined]}"
     if label == "PER":
+        # The Arabic article, however transliterated, is no part of the name to match on:
+        # "Bachar al-Assad", "Bachar el-Assad" and "Bachar Al Assad" are one person.
+        if len(words) > 1:
+            words = [_ARTICLE.sub("", w) for w in words if w not in ("al", "el")] or words
+            joined = " ".join(words)
+            if joined in exonyms:
+                return f"{label}:{exonyms[joined]}"
         words = [exonyms.get(w, w) for w in words]
         if len(words) > 1:
             words[0] = given.get(words[0], words[0])

@@ -4,9 +4,9 @@ Digits with any thousands separator the press uses ("3.000", "3 000" with a
 plain, no-break or narrow space, "3,000" in English), number words ("trois
 mille"), vague amounts ("des dizaines de milliers"), bounds and estimates
 ("plus de 100 000", "quelque 2 000"), scales ("200 millions de dollars"),
-percentages and money. Calendar dates, clock times, durations and ages are
-the ``times`` stage's and are skipped, as are numbers glued to words
-("Covid-19", "F-15"). What a number counts is the first noun after it (the
+percentages and money. Calendar dates, clock times and ages are the
+``times`` stage's and are skipped, as are numbers glued to words ("Covid-19",
+"F-15"); a duration ("depuis quarante ans") is a figure counted in its unit. What a number counts is the first noun after it (the
 spaCy tagger's, or the next word without one); "1 000 autres" counts what
 the figure before it in the sentence counted, and the two are parts of one
 total. Each figure keeps the content words of its sentence, with which the
@@ -72,7 +72,11 @@ def find_figures(article: Article) -> list[FigureMention]:
     if lex is None:
         return []
     text = article.text
-    taken = [(t.start, t.end) for t in article.times]
+    # Durations are figures ("depuis quarante ans", "18 días de protestas"): counted in their
+    # unit. Dates, clock times, and ages are not.
+    durations = {(t.start, t.end): unit for t in article.times if t.type == "DURATION"
+                 and (unit := _duration_unit(t.value)) and not _age(text, t.start, t.end, lex)}
+    taken = [(t.start, t.end) for t in article.times if (t.start, t.end) not in durations]
     pos = _tags(article)
     out: list[FigureMention] = []
     for si, sent in enumerate(article.sentences):
@@ -82,11 +86,17 @@ def find_figures(article: Article) -> list[FigureMention]:
         for start, end, value, low, high in found:
             if any(a < end and start < b for a, b in taken):
                 continue  # a date, a time, a duration or an age
-            if value <= _SMALL and _REFERRING.search(text[max(sent.start, start - 12) : start]):
+            if value <= _SMALL and _referring(lex.code).search(
+                    text[max(sent.start, start - 12) : start]):
                 continue  # "les deux dirigeants", "ces trois pays": who, not how many
             if _YEAR.fullmatch(text[start:end]) and _year_before(text, start, sent.start, lex):
                 continue  # "en 2010 membre du bureau": a year the times stage left
-            what, unit, end2, inherits = _counted(text, end, sent.end, lex, pos)
+            during = next((u for (a, b), u in durations.items() if a <= start and end <= b), None)
+            what: str | None
+            if during is not None:
+                what, unit, end2, inherits = during, during, end, False
+            else:
+                what, unit, end2, inherits = _counted(text, end, sent.end, lex, pos)
             if inherits and first_in_sentence is not None:
                 what, unit = first_in_sentence.what, first_in_sentence.unit
             if not what:
@@ -107,9 +117,37 @@ def find_figures(article: Article) -> list[FigureMention]:
     return out
 
 
-# A definite or possessive determiner right before: the number names a group already counted.
-_REFERRING = re.compile(r"(?:^|[\s«“\"(])(?:les|ces|leurs|ses|nos|vos|the|these|those|their)\s+$",
-                        re.IGNORECASE)
+_DURATION = re.compile(r"P(?:\d+(?:\.\d+)?([YMWD])|T\d+(?:\.\d+)?([HMS]))")
+_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day", "H": "hour", "m": "minute",
+          "S": "second"}
+DURATION_UNITS = frozenset(_UNITS.values())  # a figure with one of these units is a duration
+
+
+def _duration_unit(value: str) -> str | None:
+    """What a duration of one number counts ("P42Y": years), None for any other."""
+    m = _DURATION.fullmatch(value)
+    if m is None:
+        return None
+    return _UNITS[m.group(1)] if m.group(1) else _UNITS["m" if m.group(2) == "M" else m.group(2)]
+
+
+def _age(text: str, start: int, end: int, lex: WhoLexicon) -> bool:
+    """"âgé de 44 ans", "un ragazzo di 20 anni", "20 años de edad", "(74 años)": an age."""
+    before = fold(text[max(0, start - 30) : start]).split()[-3:]
+    after = fold(text[end : end + 20]).split()[:2]
+    ages = folded(lex.age_words)
+    if any(w.strip("(,") in ages for w in before + after):
+        return True
+    return text[max(0, start - 1) : start] == "(" and text[end : end + 1] == ")"
+
+
+@cache
+def _referring(code: str) -> re.Pattern[str]:
+    """A definite or possessive determiner right before: the number names a group already
+    counted ("les deux dirigeants", "los dos presidentes")."""
+    lex = who_lexicon(code)
+    words = "|".join(re.escape(w) for w in (lex.referring if lex else ())) or "(?!)"
+    return re.compile(rf"(?:^|[\s«“\"(])(?:{words})\s+$", re.IGNORECASE)
 
 
 # "les 3 000 viendront": a large number after "les" still says how many.
@@ -132,7 +170,9 @@ def _tags(article: Article) -> dict[int, str]:
     """Part of speech by the start offset of each token, where the model tags them."""
     out: dict[int, str] = {}
     for para, doc in zip(article.paragraphs, article.nlp_docs, strict=False):
-        if not doc.has_annotation("POS"):
+        # A pipeline of another language (Italian read by a Romance neighbour's) tags
+        # words it does not know: its entities help, its parts of speech do not.
+        if not doc.has_annotation("POS") or doc.lang_ != article.language:
             return {}
         for tok in doc:
             out[para.start + tok.idx] = tok.pos_
@@ -208,7 +248,7 @@ def _word_numbers(low: str, lex: WhoLexicon) -> list[tuple[int, int, float]]:
         while j < len(words) and all(p in lex.number_words for p in words[j].group().split("-")):
             run.append(words[j])
             j += 1
-        if run and not all(w.group() in ("un", "une", "one") for w in run):
+        if run and not all(w.group() in folded(lex.lone_articles) for w in run):
             total, current = 0.0, 0.0
             for w in run:
                 for part in w.group().split("-"):
@@ -237,14 +277,15 @@ def _bounds(before: str, value: float, lex: WhoLexicon) -> tuple[float, float]:
 
 def _modifier_start(text: str, start: int, floor: int, lex: WhoLexicon) -> int:
     """Where the figure starts with its bound or estimate word ("plus de 100 000")."""
-    window = text[max(floor, start - 25) : start]
-    before = fold(window)
-    if len(before) != len(window):
+    window = text[max(floor, start - 25) : start].rstrip()
+    trimmed = fold(window)  # ``fold`` trims the spaces before the number
+    if len(trimmed) != len(window):
         return start
-    trimmed = before.rstrip()
     for p in sorted(lex.more_than + lex.less_than + lex.about, key=len, reverse=True):
-        if trimmed.endswith(fold(p)):
-            return start - len(window) + len(trimmed) - len(fold(p))
+        word = fold(p)
+        if trimmed.endswith(word) and (len(trimmed) == len(word)
+                                       or not trimmed[-len(word) - 1].isalnum()):
+            return start - len(text[max(floor, start - 25) : start]) + len(trimmed) - len(word)
     return start
 
 
@@ -262,7 +303,7 @@ def _counted(text: str, end: int, limit: int, lex: WhoLexicon, pos: dict[int, st
     for sym in ("$", "€", "£"):
         if text[max(0, end - 30) : end].rstrip().endswith(sym) or head.startswith(sym):
             return lex.currencies.get(sym), lex.currencies.get(sym), end, False
-    skip = {"de", "d", "of", "des", "l"}
+    skip = folded(lex.count_of)
     content = [w for w in words if fold(w) not in skip]
     if not content:
         return None, None, end, False
@@ -278,8 +319,7 @@ def _counted(text: str, end: int, limit: int, lex: WhoLexicon, pos: dict[int, st
     if first in lex.others:
         return None, None, end, True
     people = first in _demonyms(lex.code)  # "des milliers d'Egyptiens"
-    if (not content[0][:1].islower() and not people) or (
-            not head[:1].isalpha() and not head.startswith(("de ", "d'", "d’", "of "))):
+    if (not content[0][:1].islower() and not people) or not head[:1].isalpha():
         return None, None, end, False  # "1973 (…)", "A320 Airbus": a name, a code, a list
     if pos:
         at = end + (len(rest) - len(head)) + head.find(content[0])

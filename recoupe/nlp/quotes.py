@@ -24,23 +24,20 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from typing import ClassVar
+from functools import cache
+from typing import Any, ClassVar
 
 from ..config import Config
 from ..lang import WhoLexicon, who_lexicon
 from ..model import Article, Mention, QuoteMention
 from ..pipeline import register_stage
 from .canonical import entity_key, fold, folded, seats
+from .speakers import parser_for, syntax_speaker
 
 _OPEN = {"«": "»", "“": "”", "„": "“", '"': '"'}
 _CLOSE = {"»", "”", "“", '"'}
 _WORD = re.compile(r"[\w'’-]+")
 # Where a speaker's noun phrase after the verb stops.
-_NP_STOP = re.compile(
-    r"[,.;:!?(«»“”\"\n]|\s(?:à|au|aux|dans|devant|lors|en|sur|pour|après|avant|mardi|lundi|"
-    r"mercredi|jeudi|vendredi|samedi|dimanche|hier|ce|cette|le\s+\d|qui|que|to|in|on|at|"
-    r"after|before|during)\s", re.IGNORECASE)
-_AUX = r"(?:a|ont|avait|avaient|aurait|auraient|a\s+également|a\s+aussi|a\s+encore|has|had|have)"
 @register_stage("quotes")
 class QuotesStage:
     name: ClassVar[str] = "quotes"
@@ -48,11 +45,11 @@ class QuotesStage:
     assigns: ClassVar[frozenset[str]] = frozenset({"quotes"})
 
     def __init__(self, config: Config) -> None:
-        pass
+        self.languages = config.language
 
     def __call__(self, articles: list[Article]) -> list[Article]:
         for article in articles:
-            article.quotes = find_quotes(article)
+            article.quotes = find_quotes(article, parser_for(article.language, self.languages))
         return articles
 
 
@@ -114,7 +111,7 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def find_quotes(article: Article) -> list[QuoteMention]:
+def find_quotes(article: Article, parser: Any | None = None) -> list[QuoteMention]:
     lex = who_lexicon(article.language)
     text = article.text
     spans = [s for p in article.paragraphs for s in quote_spans(text, p.start, p.end)]
@@ -131,6 +128,8 @@ def find_quotes(article: Article) -> list[QuoteMention]:
             continue  # «Normandie», "Le Monde": a name in marks, not a quotation
         sent = _sentence_of(article, a)
         speaker = who.attribute(a, b, sent, last) if who is not None else None
+        if speaker is None and who is not None and parser is not None:
+            speaker = who.parsed(parser, a, b, sent, last)
         if speaker is None and last is not None and last.sent == sent:
             speaker = (last.name, last.key)  # another piece of the same sentence's quote
         partial = len(words) <= 2 or (text[a].islower() and text[b - 1] not in ".!?…")
@@ -163,24 +162,50 @@ def _sentence_of(article: Article, pos: int) -> int:
     return max(i, 0) if article.sentences else 0
 
 
-# Adverbs between an auxiliary and its verb: "a encore assuré", "a-t-il ensuite ajouté".
-_ADV = r"(?:\w+ment|encore|aussi|ensuite|alors|enfin|notamment|déjà|même|also|then|later)"
-# "a-t-il", "s'est-il", "s'était-elle": a verb's auxiliary with its subject pronoun after it.
-_AUX_ANY = rf"(?:{_AUX}|s['’]est|s['’]était|se\s+sont|s['’]étaient)"
-_AUX_PRON = rf"{_AUX_ANY}(?:-t)?-(?:il|elle|ils|elles|on)"
-# ", a déclaré X", ", a-t-il ajouté", ", souligne X", ", comme l'a averti X", ", ajoute-t-il",
-# ", s'est-il justifié"
-_INVERTED = re.compile(
-    rf"(?:^[\s»”\"“.]*|,\s*)(?:comme\s+(?:l['’]|le\s+)?)?(?:{_ADV}\s+)?"
-    rf"(?:(?P<pron>{_AUX_PRON})\s+(?:{_ADV}\s+)?(?P<verb>[\w'’]+)"
-    rf"|(?:{_AUX_ANY}\s+)?(?:{_ADV}\s+)?(?P<verb2>[\w'’]+(?:\s+savoir|\s+valoir)?)(?:-t)?"
-    r"(?:-(?P<pron2>il|elle|ils|elles|on))?)",
-    re.IGNORECASE)
-# The same inside the words before a quote: "Au contraire, a-t-il observé, à Tripoli, «…»".
-_INVERTED_BEFORE = re.compile(
-    rf"(?:{_AUX_PRON}\s+(?:{_ADV}\s+)?(?P<verb>[\w'’]+)"
-    r"|(?P<verb2>[\w'’]+)-t-(?:il|elle|ils|elles|on)\b)",
-    re.IGNORECASE)
+@dataclass(frozen=True, slots=True)
+class _Grammar:
+    """The patterns of attribution, built from one language's words (``WhoLexicon``)."""
+
+    inverted: re.Pattern[str]  # ", a déclaré X", ", a-t-il ajouté", ", dijo X", ", ha detto X"
+    inverted_before: re.Pattern[str]  # "Au contraire, a-t-il observé, à Tripoli, «…»"
+    np_stop: re.Pattern[str]  # where a speaker's noun phrase after its verb stops
+    subject_after: re.Pattern[str]  # ", a dit Dieudonné qui …": the verb opens its clause
+    trailing_aux: re.Pattern[str]  # an auxiliary (and adverb) ending a clause
+
+
+def _alt(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _grammar(code: str) -> _Grammar:
+    lex = who_lexicon(code)
+    assert lex is not None
+    aux = f"(?:{_alt(lex.auxiliaries)})" if lex.auxiliaries else "(?!)"
+    endings = "|".join(re.escape(e) for e in lex.adverb_endings)
+    adv = "|".join(x for x in (rf"\w+(?:{endings})" if endings else "", _alt(lex.adverbs)) if x)
+    adv = f"(?:{adv})" if adv else "(?!)"
+    # "a-t-il", "s'est-elle": an auxiliary with its subject pronoun after it (French).
+    pron = _alt((*lex.pronouns, "on")) if lex.pronouns else "(?!)"
+    aux_pron = rf"{aux}(?:-t)?-(?:{pron})"
+    inverted = re.compile(
+        rf"(?:^[\s»”\"“.]*|,\s*)(?:comme\s+(?:l['’]|le\s+)?)?(?:{adv}\s+)?"
+        rf"(?:(?P<pron>{aux_pron})\s+(?:{adv}\s+)?(?P<verb>[\w'’]+)"
+        rf"|(?:{aux}\s+)?(?:{adv}\s+)?(?P<verb2>[\w'’]+(?:\s+savoir|\s+valoir)?)(?:-t)?"
+        rf"(?:-(?P<pron2>{pron}))?)",
+        re.IGNORECASE)
+    inverted_before = re.compile(
+        rf"(?:{aux_pron}\s+(?:{adv}\s+)?(?P<verb>[\w'’]+)"
+        rf"|(?P<verb2>[\w'’]+)-t-(?:{pron})\b)",
+        re.IGNORECASE)
+    stops = _alt(lex.phrase_stops)
+    np_stop = re.compile(rf"[,.;:!?(«»“”\"\n]|\s(?:{stops})\s|\s\w{{1,3}}\s+\d" if stops
+                         else r"[,.;:!?(«»“”\"\n]|\s\w{1,3}\s+\d", re.IGNORECASE)
+    return _Grammar(inverted, inverted_before, np_stop,
+                    re.compile(rf",\s*(?:{aux}\s+)?(?:{adv}\s+)?$", re.IGNORECASE),
+                    re.compile(rf"\s+{aux}(\s+{adv})?$", re.IGNORECASE))
+
+
 _ATTRIBUTION_CHARS = 600
 # A dot that ends no sentence: "M. Morsi", "J. Biden".
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]|\bM|\bMM|\bMme|\bDr|\bSt|\bMr|\bMrs)$")
@@ -191,6 +216,7 @@ class _Attributor:
 
     def __init__(self, article: Article, lex: WhoLexicon, spans: list[tuple[int, int]]) -> None:
         self.article, self.lex, self.spans = article, lex, spans
+        self.grammar = _grammar(lex.code)
         self.ends = [e for _, e in spans]
         self.text = article.text
         self.openers = folded(lex.np_openers)
@@ -210,6 +236,31 @@ class _Attributor:
             # A quote that is a sentence of its own: the one speaking here.
             found = self._pronoun(sent, a, last)
         return found
+
+    def parsed(self, parser: Any, a: int, b: int, sent: int, last: _Said | None
+               ) -> tuple[str, str | None] | None:
+        """The speaker the dependency parse of the quote's sentence gives."""
+        if not self.article.sentences:
+            return None
+        s = self.article.sentences[sent]
+        start = s.start
+        # The splitter may cut at the colon before a quote: the sentence before joins it.
+        if sent > 0 and not self.text[s.start : a].strip(" «“\"„:\n"):
+            start = self.article.sentences[sent - 1].start
+        end = max(s.end, b)
+        found = syntax_speaker(parser, self.text[start:end], (a - start, b - start), self.lex,
+                               self._reporting)
+        if found is None:
+            return None
+        p_start, p_end, pronoun = found[0] + start, found[1] + start, found[2]
+        if pronoun:
+            return self._pronoun(sent, p_start, last)
+        named = [m for m in self.article.mentions if p_start <= m.start and m.end <= p_end
+                 and m.label in ("PER", "ORG")]
+        people = [m for m in named if m.label == "PER"] or named
+        if people:
+            return _named(people[0])
+        return self._role_or_text(self.text[p_start:p_end])
 
     # -- after the quote ---------------------------------------------------
 
@@ -233,7 +284,7 @@ class _Attributor:
     def _after(self, b: int, end: int, sent: int, last: _Said | None
                ) -> tuple[str, str | None] | None:
         tail = self.text[b:end]
-        for m in _INVERTED.finditer(tail):
+        for m in self.grammar.inverted.finditer(tail):
             verb = m.group("verb") or m.group("verb2")
             if not self._reporting(verb):
                 continue
@@ -301,12 +352,12 @@ class _Attributor:
                 return found
             if (found := self._speech_noun(start, start + colon.start(), sent, last)) is not None:
                 return found
-        for m in _INVERTED_BEFORE.finditer(head):
+        for m in self.grammar.inverted_before.finditer(head):
             if self._reporting(m.group("verb") or m.group("verb2")):
                 return self._pronoun(sent, start + m.start(), last, inverted=True)
         for v in reversed(verbs):
             # ", a dit Dieudonné qui propose … «": the subject after its verb.
-            if re.search(rf",\s*(?:{_AUX}\s+)?(?:\w+ment\s+)?$", head[: v.start()]):
+            if self.grammar.subject_after.search(head[: v.start()]):
                 after = [m for m in article.mentions
                          if start + v.end() < m.start <= start + v.end() + 3 and m.label == "PER"]
                 if after:
@@ -321,7 +372,7 @@ class _Attributor:
         near = [w.casefold() for w in _WORD.findall(zone)[-3:]]
         if any(w in self.lex.pronouns for w in near):
             return self._pronoun(sent, start + verb_at, last)
-        if re.search(r"\b(?:et|and)\s*$", _trim_aux(zone.rstrip())):
+        if re.search(r"\b(?:et|and)\s*$", self._trim_aux(zone.rstrip())):
             # "… a qualifié de «mascarade» les évènements … et a appelé … à «…»": the
             # sentence's subject speaks again.
             if last is not None and last.sent == sent:
@@ -338,7 +389,7 @@ class _Attributor:
             m for m in in_clause if m.label == "ORG"] or in_clause
         if people:
             return _named(people[0])
-        clause = _trim_aux(zone[cut + 1 :].strip())
+        clause = self._trim_aux(zone[cut + 1 :].strip())
         words = clause.split()
         if 0 < len(words) <= 7 and self._opens_np(words[0]):
             return self._role_or_text(clause)
@@ -380,7 +431,7 @@ class _Attributor:
             start += m.end()
         else:
             return None
-        stop = _NP_STOP.search(text, start + m.end(), end)
+        stop = self.grammar.np_stop.search(text, start + m.end(), end)
         np_end = stop.start() if stop else end
         phrase = text[start:np_end].strip()
         if not phrase or len(phrase.split()) > 14:
@@ -427,7 +478,7 @@ class _Attributor:
         if m is None:
             return None
         phrase_start = start + m.end()
-        stop = _NP_STOP.search(self.text, phrase_start, end)
+        stop = self.grammar.np_stop.search(self.text, phrase_start, end)
         stop_at = stop.start() if stop else end
         # "est clair", "a été": the phrase ends at its verb.
         verb = re.search(r"\s(?:est|était|sera|fut|is|was)\b", self.text[phrase_start:stop_at])
@@ -600,16 +651,15 @@ class _Attributor:
         return word in self.complements or (
             "'" in word and word.split("'")[0] + "'" in self.complements)
 
+    def _trim_aux(self, clause: str) -> str:
+        return self.grammar.trailing_aux.sub("", clause).strip()
+
     def _reporting(self, word: str) -> bool:
         w = word.casefold().replace("’", "'")
         return any(w.startswith(stem) for stem in self.lex.reporting_verbs)
 
     def _reporting_near(self, text: str) -> bool:
         return any(self._reporting(w) for w in _WORD.findall(text)[-5:])
-
-
-def _trim_aux(clause: str) -> str:
-    return re.sub(rf"\s+{_AUX}(\s+\w+ment)?$", "", clause, flags=re.IGNORECASE).strip()
 
 
 def _named(m: Mention) -> tuple[str, str | None]:

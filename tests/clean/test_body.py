@@ -15,9 +15,9 @@ from recoupe.clean.body import best_run, furniture_phrase, page_lines, shipped_m
 from recoupe.clean.repeated import line_hash
 from recoupe.cli import app
 from recoupe.config import Config
-from recoupe.eval.clean import half, marked_pages, page_scores, word_scores
+from recoupe.eval.clean import marked_pages, page_scores, word_scores
 from recoupe.model import Article
-from recoupe.scores import ml_crisis_record
+from recoupe.scores import half, ml_crisis_record
 
 from ..conftest import SHARED_DATA, ml_crisis_documents
 

@@ -92,3 +92,21 @@ def test_content_date() -> None:
     today = content_published("Aujourd'hui 10 janvier 2022, à Genève")
     assert today is not None and today.date == "2022-01-10"
     assert content_published("le 10 janvier 2022 à Genève") is None
+
+
+@pytest.mark.parametrize(("line", "day"), [
+    ("22 de Agosto, 2011 |", "2011-08-22"),
+    ("08-07-13 à 12h47", "2013-07-08"),
+    ("lunes, 22 de agosto de 2011", "2011-08-22"),
+    ("11 Novembre 2020", "2020-11-11"),
+])
+def test_a_line_that_is_only_a_date_is_metadata(line: str, day: str) -> None:
+    from recoupe.clean.metadata import read_date_line, read_metadata_line
+
+    found = read_date_line(line)
+    assert found is not None and found.published is not None and found.published.date == day
+    assert read_date_line("Les 1970 et 1973 résolutions") is None
+    # Two-digit years, and the dash of an update line.
+    update = read_metadata_line("— Mis à jour le 01/12/12 à 11h46")
+    assert update is not None and update.published is not None
+    assert update.published.date == "2012-12-01"

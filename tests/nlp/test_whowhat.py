@@ -108,11 +108,15 @@ def test_figures_compared_across_sources(report) -> None:  # type: ignore[no-unt
     massed = [f for f in soldiers if any("dizaines de milliers" in v.text for v in f.values)]
     assert len(massed) == 1 and massed[0].agreement == "disagree"
     assert {v.value for v in massed[0].values} >= {100000.0}
-    # Dates, clock times and "les deux dirigeants" are no figures.
+    # Dates, clock times and "les deux dirigeants" are no figures; a duration is one.
+    durations = []
     for article in report.articles:
         for f in article.figures:
-            assert f.what not in ("dirigeant", "h", "minute"), f
+            assert f.what not in ("dirigeant", "h"), f
             assert f.text != "2014", f  # "en 2014 une partie": a year
+            if f.unit == "minute":
+                durations.append(f.value)
+    assert 50.0 in durations  # "un entretien de 50 minutes"
 
 
 def test_calls_are_events(report) -> None:  # type: ignore[no-untyped-def]

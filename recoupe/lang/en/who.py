@@ -77,4 +77,13 @@ WHO = WhoLexicon(
                   "case", "would"),
     clause_openers=("while", "whereas", "after", "before", "because", "when", "where", "but",
                     "although"),
+    count_of=("of",),
+    referring=("the", "these", "those", "their"),
+    lone_articles=("one", "a", "an"),
+    auxiliaries=("has", "had", "have"),
+    adverbs=("also", "then", "later", "again", "further"),
+    adverb_endings=("ly",),
+    phrase_stops=("to", "in", "on", "at", "after", "before", "during", "who", "that", "yesterday",
+                  "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    age_words=("aged", "old", "man", "woman", "boy", "girl", "child", "teenager", "student"),
 )

