@@ -74,6 +74,8 @@ class FigureMention:
     # Figures of one sentence that add up ("2 000 ... tandis que 1 000 autres") share this.
     parts_of: int | None = None
     context: list[str] = field(default_factory=list)  # the sentence's content words, cut
+    # The day its sentence names, as the time stage resolved it ("samedi" -> 2011-03-26).
+    day: str | None = None
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from ..lang import LANGUAGES, who_lexicon
 
@@ -32,6 +32,23 @@ def normalise_for_matching(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lowercase, accents off, typographic apostrophes straight, spaces single."""
+    if text.isascii():  # most words: no accents to take off (the stages fold millions)
+        return " ".join(text.replace("`", "'").casefold().split())
+    if len(text) <= _SHORT:
+        return _fold_short(text)
+    return _fold(text)
+
+
+_SHORT = 32
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_short(text: str) -> str:
+    # Words and names recur: a word folded once is looked up after.
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u02bc", "'").replace("`", "'")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
@@ -74,7 +91,11 @@ _GIVEN = {"joe": "joseph", "bill": "william", "bob": "robert", "mike": "michael"
           "jim": "james", "tony": "anthony", "liz": "elizabeth", "dick": "richard",
           "tom": "thomas", "nick": "nicholas", "ben": "benjamin", "alex": "alexander",
           "sasha": "alexander", "dmitry": "dmitri", "sergei": "sergey", "serguei": "sergey",
-          "volodimir": "volodymyr", "wladimir": "vladimir"}
+          "volodimir": "volodymyr", "wladimir": "vladimir",
+          # Transliterations of Arabic given names across the French, Spanish, Italian and
+          # English press.
+          "bachar": "bashar", "mouammar": "muammar", "muamar": "muammar", "mu'ammar": "muammar",
+          "moammar": "muammar", "moamer": "muammar", "mouamar": "muammar"}
 
 
 def name_words(text: str, label: str) -> list[str]:
@@ -107,14 +128,16 @@ def entity_key(text: str, label: str) -> str | None:
     joined = " ".join(words)
     if joined in exonyms:
         return f"{label}:{exonyms[joined]}"
+    # The Arabic article, however transliterated, is no part of the name to match on:
+    # "Bachar al-Assad", "Bachar el-Assad" and "Bachar Al Assad" are one person, whatever
+    # type the tagger gave the name ("Deir el-Zor", "Deir ez-Zor" are not matched: the
+    # article's assimilated forms are left).
+    words = [_ARTICLE.sub("", w) for w in words if w not in ("al", "el")] or words
+    if " ".join(words) in exonyms:
+        return f"{label}:{exonyms[' '.join(words)]}"
+    if len(words) > 1:  # whatever the type: a person's name the tagger took for a place
+        words[0] = given.get(words[0], words[0])
     if label == "PER":
-        # The Arabic article, however transliterated, is no part of the name to match on:
-        # "Bachar al-Assad", "Bachar el-Assad" and "Bachar Al Assad" are one person.
-        if len(words) > 1:
-            words = [_ARTICLE.sub("", w) for w in words if w not in ("al", "el")] or words
-            joined = " ".join(words)
-            if joined in exonyms:
-                return f"{label}:{exonyms[joined]}"
         words = [exonyms.get(w, w) for w in words]
         if len(words) > 1:
             words[0] = given.get(words[0], words[0])
@@ -130,10 +153,27 @@ def surname(key: str) -> str | None:
 
 
 def surname_group(key: str) -> str | None:
-    """The last word of a person's key, alone or not: only keys sharing it are ever joined."""
+    """The group only whose keys are ever joined: a person's last word, alone or not; for
+    another name its initials ("^osdh"), which an acronym shares with its expansion."""
     label, _, words = key.partition(":")
     parts = words.split()
-    return parts[-1] if label == "PER" and parts else None
+    if not parts:
+        return None
+    if label == "PER":
+        return parts[-1]
+    return "^" + (initials(words) if len(parts) > 1 else parts[0])
+
+
+_LINKS = frozenset({"de", "des", "du", "d", "l", "la", "le", "les", "del", "della", "delle",
+                    "degli", "dei", "di", "per", "i", "y", "e", "et", "and", "of", "the", "for",
+                    "los", "las", "el", "pour", "para", "por"})
+
+
+def initials(words: str) -> str:
+    """"observatoire syrien des droits de l'homme" -> "osdh": first letters of the words
+    that are not articles or prepositions (in any of our languages)."""
+    parts = words.replace("'", " ").replace("-", " ").split()
+    return "".join(w[0] for w in parts if w not in _LINKS)
 
 
 @cache

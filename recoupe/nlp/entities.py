@@ -18,7 +18,7 @@ from functools import cache
 from typing import ClassVar
 
 from ..config import Config
-from ..lang import resources, who_lexicon
+from ..lang import WhoLexicon, resources, who_lexicon
 from ..model import Article, EntityType, Mention
 from ..pipeline import register_stage
 from .canonical import entity_key, fold, folded, name_words, seats, surname
@@ -35,6 +35,34 @@ LABELS: dict[str, EntityType] = {
 
 # Lowercase only: "Le Monde" and "Le Pen" keep theirs.
 _LEADING = re.compile(r"^(?:(?:le|la|les|the)\s+|(?:l|d|qu)['’])")
+# Lowercase words that open a name: "de Gaulle", "al-Assad", "bin Laden".
+_PARTICLES = frozenset({"de", "du", "des", "di", "da", "del", "della", "dos", "van", "von",
+                        "al", "el", "bin", "ben", "ibn", "abu", "abou", "ould", "le", "la"})
+_PARTICLE_JOINED = re.compile(r"^(?:al|el|ad|ar|as|an|at|az|ash|en|er|es|ez)-\w", re.I)
+
+
+def _name_start(text: str, start: int, end: int, lex: WhoLexicon) -> int:
+    """Where a person's name starts in a tagged span that runs in from the clause before
+    ("caduta di Assad", "Président syrien Bachar al-Assad", "ieri Assad"): lowercase words,
+    titles and role nouns before the first word a name can open with are left out."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    roles = folded((*lex.role_heads, *lex.titles))
+    i = 0
+    while i < len(words) - 1:
+        w = words[i].group()
+        low = fold(w).rstrip(".,")
+        # A particle opens a name ("de Gaulle") unless words were left out before it
+        # ("caduta di Assad").
+        lead = (w[:1].islower() and (i > 0 or low not in _PARTICLES)
+                and not _PARTICLE_JOINED.match(w)) or low in roles
+        if not lead:
+            break
+        i += 1
+    if i and any(w.group()[:1].isupper() for w in words[i:]):
+        return start + words[i].start()
+    return start
+
+
 _BRACKET = re.compile(r"\s*[\[\]{}]\s*")
 _PLURAL_DET = re.compile(r"(?:\b(?:les|des|aux|ces|the)\s+)$", re.IGNORECASE)
 
@@ -83,6 +111,8 @@ def corrected(article: Article, found: list[tuple[int, int, EntityType]]) -> lis
                 end = cut.start()
             else:
                 start = cut.end()
+        if label == "PER" and lex is not None:
+            start = _name_start(text, start, end, lex)
         surface = text[start:end]
         folded = fold(surface)
         if not surface or folded in calendar:

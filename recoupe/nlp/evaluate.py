@@ -320,6 +320,8 @@ def _speaker_right(g: Mapping[str, Any], q: QuoteMention) -> bool:
             return True
         if len(said) >= 4 and re.search(rf"\b{re.escape(said)}\b", a):
             return True
+        if " " not in said and " " in a and a.split()[-1] == said:
+            return True  # the surname alone ("Ron" for "Manuel Ron")
         # One person spelt two ways (Mouammar / Muammar Kadhafi): the surname decides.
         if " " in a and " " in said and a.split()[-1] == said.split()[-1]:
             return True

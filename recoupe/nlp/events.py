@@ -117,7 +117,8 @@ def _patterns(code: str) -> tuple[list[tuple[str, re.Pattern[str]]], frozenset[s
     lex = who_lexicon(code)
     assert lex is not None
     triggers = [(kind, _phrases(words)) for kind, words in lex.events.items() if words]
-    verbs = "|".join(re.escape(_lower(v)) for v in lex.reporting_verbs)
+    verbs = "|".join([*(re.escape(_lower(v)) for v in lex.reporting_verbs),
+                      *(rf"{re.escape(_lower(v))}\b" for v in lex.reporting_words)])
     reporting = (re.compile(rf",\s+(?:\S+\s+){{0,{_TAIL_WORDS - 1}}}?(?:{verbs})")
                  if verbs else None)
     words = "|".join(re.escape(_lower(w)) for w in lex.according_to)

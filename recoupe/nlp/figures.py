@@ -29,7 +29,7 @@ from .models import stop_words
 
 _SPACES = " \u00a0\u202f"
 _DIGITS = re.compile(
-    r"(?<![\w-])(\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\w:/])"
+    r"(?<![\w-])(\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\w:/°])"
 )
 _CONTEXT_MIN = 4  # letters: shorter words say little about what a figure is about
 
@@ -100,7 +100,11 @@ def find_figures(article: Article) -> list[FigureMention]:
             if inherits and first_in_sentence is not None:
                 what, unit = first_in_sentence.what, first_in_sentence.unit
             if not what:
-                continue
+                if not lex.bare_numbers or unit == "" or not _bare(text, start, end, sent.start):
+                    continue
+                # Digits counting what the text does not name after them ("ascienden a 42",
+                # "315.000 del Ejército"): a figure of unknown kind, never compared.
+                what = ""
             fig = FigureMention(
                 start=_modifier_start(text, start, sent.start, lex), end=max(end, end2),
                 text="", value=value, low=low, high=None if high == float("inf") else high,
@@ -114,7 +118,36 @@ def find_figures(article: Article) -> list[FigureMention]:
             if first_in_sentence is None or first_in_sentence.what != what:
                 first_in_sentence = fig
             out.append(fig)
+        _situate(article, sent.start, sent.end, [f for f in out if f.sentence == si])
+        bare = [f for f in out if f.sentence == si and not f.what]
+        if len(bare) > _BARE_MAX:  # a run of bare numbers is a table or a list, not counts
+            out = [f for f in out if not (f.sentence == si and not f.what)]
     return out
+
+
+def _bare(text: str, start: int, end: int, floor: int) -> bool:
+    """Whether digits with nothing counted after them may still be a count: not a year, a
+    zero, a numbered item ("01", "02"), or a number in a name ("Europe 1", "France 24")."""
+    digits = text[start:end]
+    if not digits[:1].isdigit() or digits.startswith("0") or _YEAR.fullmatch(digits):
+        return False
+    before = text[floor:start].split()
+    return not (before and before[-1][:1].isupper() and len(before) > 1)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _situate(article: Article, start: int, end: int, figures: list[FigureMention]) -> None:
+    """Each figure's day, when its sentence names one, so that the story step compares
+    counts of one day only (133 dead on Saturday are not "des dizaines" on Sunday).
+    Places are not used: "3 000 soldats en Europe de l'Est" and "… en Allemagne, en Pologne
+    et en Roumanie" are one count, telling that needs which place holds which, and the
+    tagger finds one of those three countries only."""
+    days = {t.value for t in article.times if start <= t.start < end and t.type == "DATE"
+            and _DAY.fullmatch(t.value)}
+    for f in figures:
+        f.day = next(iter(days)) if len(days) == 1 else None
 
 
 _DURATION = re.compile(r"P(?:\d+(?:\.\d+)?([YMWD])|T\d+(?:\.\d+)?([HMS]))")
@@ -133,11 +166,19 @@ def _duration_unit(value: str) -> str | None:
 
 def _age(text: str, start: int, end: int, lex: WhoLexicon) -> bool:
     """"âgé de 44 ans", "un ragazzo di 20 anni", "20 años de edad", "(74 años)": an age."""
-    before = fold(text[max(0, start - 30) : start]).split()[-3:]
+    window = fold(text[max(0, start - 30) : start])
+    before = window.split()[-3:]
     after = fold(text[end : end + 20]).split()[:2]
     ages = folded(lex.age_words)
     if any(w.strip("(,") in ages for w in before + after):
         return True
+    if before and before[-1] in folded(lex.age_verbs):
+        return True  # "tiene 73 años"
+    # "su nieto Ali —de 6 años—", "Tarek, de 26 años,": an age set off after a name.
+    if before and before[-1] in folded(lex.count_of):
+        ahead = window[: window.rfind(before[-1])].rstrip()
+        if ahead.endswith((",", "(", "—", "–", "-")):
+            return True
     return text[max(0, start - 1) : start] == "(" and text[end : end + 1] == ")"
 
 
@@ -152,6 +193,7 @@ def _referring(code: str) -> re.Pattern[str]:
 
 # "les 3 000 viendront": a large number after "les" still says how many.
 _SMALL = 12
+_BARE_MAX = 2
 _YEAR = re.compile(r"1[89]\d\d|20\d\d")
 
 
@@ -188,8 +230,9 @@ def _numbers(text: str, start: int, end: int, lex: WhoLexicon, language: str | N
         low_span = span.casefold()
     out: list[tuple[int, int, float, float, float]] = []
     used: list[tuple[int, int]] = []
-    for phrase, (least, most) in sorted(lex.vague.items(), key=lambda kv: -len(kv[0])):
-        for v in re.finditer(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", low_span):
+    anywhere, phrases = _vague(lex.code)
+    for pattern, least, most in phrases if anywhere.search(low_span) else ():
+        for v in pattern.finditer(low_span):
             if not any(a < v.end() and v.start() < b for a, b in used):
                 used.append((v.start(), v.end()))
                 middle = (least + most) / 2
@@ -216,6 +259,22 @@ def _numbers(text: str, start: int, end: int, lex: WhoLexicon, language: str | N
             lo, hi = _bounds(low_span[:w_start], w_value, lex)
             out.append((start + w_start, start + w_end, w_value, lo, hi))
     return _ranges(sorted(out), low_span, start, lex)
+
+
+@cache
+def _vague(code: str) -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], float, float]]]:
+    """The language's vague amounts, longest first, compiled once; and one pattern that
+    says whether a sentence holds any (most hold none)."""
+    lex = who_lexicon(code)
+    assert lex is not None
+    items = sorted(lex.vague.items(), key=lambda kv: -len(kv[0]))
+    words = [rf"(?<!\w){re.escape(fold(p))}(?!\w)" for p, _ in items]
+    # The heads the phrases share ("dizaines", "migliaia") are what a sentence is checked for.
+    heads = sorted({fold(p).split()[-1] for p, _ in items})
+    anywhere = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, heads))})(?!\w)" if heads
+                          else "(?!)")
+    return anywhere, [(re.compile(w), float(lo), float(hi)) for w, (_, (lo, hi)) in zip(
+        words, items, strict=True)]
 
 
 def _ranges(found: list[tuple[int, int, float, float, float]], low: str, offset: int,
@@ -309,7 +368,7 @@ def _counted(text: str, end: int, limit: int, lex: WhoLexicon, pos: dict[int, st
         return None, None, end, False
     first = fold(content[0])
     if first in _not_counted(lex.code):
-        return None, None, end, False
+        return None, "", end, False  # an age, a rank: no figure at all
     for n in (2, 1):
         cur = fold(" ".join(content[:n]))
         if cur in lex.currencies:
@@ -320,7 +379,7 @@ def _counted(text: str, end: int, limit: int, lex: WhoLexicon, pos: dict[int, st
         return None, None, end, True
     people = first in _demonyms(lex.code)  # "des milliers d'Egyptiens"
     if (not content[0][:1].islower() and not people) or not head[:1].isalpha():
-        return None, None, end, False  # "1973 (…)", "A320 Airbus": a name, a code, a list
+        return None, "", end, False  # "1973 (…)", "A320 Airbus": a name, a code, a list
     if pos:
         at = end + (len(rest) - len(head)) + head.find(content[0])
         if pos.get(at, "NOUN") not in ("NOUN", "PROPN", "ADJ") and not people:

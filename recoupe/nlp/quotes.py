@@ -130,6 +130,8 @@ def find_quotes(article: Article, parser: Any | None = None) -> list[QuoteMentio
         speaker = who.attribute(a, b, sent, last) if who is not None else None
         if speaker is None and who is not None and parser is not None:
             speaker = who.parsed(parser, a, b, sent, last)
+        if speaker is not None and who is not None and who.fragment(speaker[0]):
+            speaker = None  # a name the tagger cut out of a clause ("Così ha"): none found
         if speaker is None and last is not None and last.sent == sent:
             speaker = (last.name, last.key)  # another piece of the same sentence's quote
         partial = len(words) <= 2 or (text[a].islower() and text[b - 1] not in ".!?…")
@@ -207,6 +209,10 @@ def _grammar(code: str) -> _Grammar:
 
 
 _ATTRIBUTION_CHARS = 600
+_ROLE_REACH = 1  # sentences back in which a definite role finds the person just named
+# A clause between two dashes ("– conclude Noury –", "—dijo el ministro—"); a hyphen only
+# with spaces on both sides, so that "al-Assad" is no dash.
+_INSIDE = re.compile(r"(?:[–—]|\s-\s)\s*(?P<clause>[^–—\n«»“”\"]{3,160}?)\s*(?:[–—]|\s-\s|(?=[»”\"]))")
 # A dot that ends no sentence: "M. Morsi", "J. Biden".
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]|\bM|\bMM|\bMme|\bDr|\bSt|\bMr|\bMrs)$")
 
@@ -223,13 +229,17 @@ class _Attributor:
         self.complements = frozenset(lex.complement_words)
         self.heads = tuple(fold(r) for r in (*lex.role_heads, *lex.titles) if len(r) > 3)
         self.roles = self._learn_roles()
+        self.at = 0  # where the quote being attributed starts
         nouns = "|".join(re.escape(fold(n)) for n in lex.speech_nouns)
         joins = "|".join(re.escape(fold(j)) for j in lex.speech_of)
         self.speech = re.compile(rf"\b(?:{nouns})s?\s+(?:{joins})\s*") if nouns and joins else None
 
     def attribute(self, a: int, b: int, sent: int, last: _Said | None
                   ) -> tuple[str, str | None] | None:
-        found = self._after(b, self._attribution_end(b), sent, last)
+        self.at = a
+        found = self._inside(a, b, sent, last)
+        if found is None:
+            found = self._after(b, self._attribution_end(b), sent, last)
         if found is None:
             found = self._before(a, sent, last)
         if found is None and self._alone(a, b):
@@ -240,6 +250,7 @@ class _Attributor:
     def parsed(self, parser: Any, a: int, b: int, sent: int, last: _Said | None
                ) -> tuple[str, str | None] | None:
         """The speaker the dependency parse of the quote's sentence gives."""
+        self.at = a
         if not self.article.sentences:
             return None
         s = self.article.sentences[sent]
@@ -280,6 +291,16 @@ class _Attributor:
                     text[k] == "." and _ABBREVIATION.search(text, max(0, k - 4), k)):
                 return k
         return para_end
+
+    def _inside(self, a: int, b: int, sent: int, last: _Said | None
+                ) -> tuple[str, str | None] | None:
+        """«In questi casi – conclude Noury – è molto difficile…», «Es una masacre —dijo un
+        testigo—»: a reporting clause set off by dashes inside the quotation."""
+        for m in _INSIDE.finditer(self.text, a, b):
+            found = self._after(m.start("clause"), m.end("clause"), sent, last)
+            if found is not None:
+                return found
+        return None
 
     def _after(self, b: int, end: int, sent: int, last: _Said | None
                ) -> tuple[str, str | None] | None:
@@ -513,8 +534,10 @@ class _Attributor:
 
     def _role_or_text(self, phrase: str) -> tuple[str, str | None] | None:
         phrase = " ".join(phrase.split())
-        if not phrase or phrase.casefold() in self.lex.pronouns:
+        if not phrase or phrase.casefold() in self.lex.pronouns or self.fragment(phrase):
             return None
+        if fold(phrase).split()[0] in folded(self.lex.lone_articles):
+            return phrase, None  # "un porte-parole": someone new, not the one named before
         key = self.roles.get(self._role_key(phrase))
         if key is None and self._is_role(phrase):
             # "le président français": the one person the article calls "français" in a role.
@@ -522,6 +545,10 @@ class _Attributor:
                      if len(w) > 3}
             if len(found) == 1 and None not in found:
                 key = found.pop()
+            elif not found - {None}:
+                key = self.roles.get(f"^{self._role_key(phrase).split()[0]}")
+            if key is None:
+                key = self._recent_person()  # "le diplomate": the one just named
         if key is None:
             seat = entity_key(phrase, "ORG")
             if seat and fold(" ".join(phrase.split()[-3:])) in seats(self.lex.code):
@@ -530,6 +557,30 @@ class _Attributor:
         # The person the role stands for, by the fullest name the article gives them.
         names = [m.text for m in self.article.mentions if m.key == key]
         return (max(names, key=len) if names else phrase), key
+
+    def _recent_person(self) -> str | None:
+        """The person named last before the quote being attributed, within the sentences
+        just before it: whom a definite role ("el diplomático") names when the article
+        gave no one that role."""
+        people = [m for m in self.article.mentions
+                  if m.label == "PER" and m.key and len(m.key.split()) > 1 and m.end <= self.at
+                  and not self._quoted(m.start) and not self._credit(m.start)]
+        if not people:
+            return None
+        here = _sentence_of(self.article, self.at)
+        return people[-1].key if people[-1].sentence >= here - _ROLE_REACH else None
+
+    def fragment(self, phrase: str) -> bool:
+        """"Così ha", "della manifestazione", "tirato in ballo da": a piece of a clause,
+        which no speaker starts or ends with, never a name or a description."""
+        raw = phrase.split()
+        words = fold(phrase).split()
+        lex = self.lex
+        glue = {*lex.auxiliaries, *lex.adverbs, *lex.phrase_stops, *lex.count_of}
+        # "Al Yazira", "El Baradei": a capitalised particle inside a name is no glue.
+        named = len(raw) > 1 and raw[0][:1].isupper() and raw[1][:1].isupper()
+        return (not words or (words[0] in glue and not named) or words[-1] in glue
+                or words[-1] in self.openers)
 
     def _role_key(self, phrase: str) -> str:
         words = fold(phrase).split()
@@ -557,15 +608,22 @@ class _Attributor:
             head = text[max(0, m.start - 80) : m.start]
             head = re.split(r"[.;:!?«»\"“”()]", head)[-1]
             words = head.rstrip().rstrip(",").rstrip().split()
-            for n in range(min(6, len(words)), 0, -1):
-                phrase = " ".join(words[-n:])
-                if self._is_role(phrase):
-                    key = self._role_key(phrase)
-                    learn(key, m.key)
-                    for w in key.split()[1:]:
-                        if len(w) > 3:
-                            learn(f"~{w}", m.key)
-                    break
+            sides = [[" ".join(words[-n:]) for n in range(min(6, len(words)), 0, -1)]]
+            # After the name: "Murat Yetkin, le rédacteur en chef du quotidien, …".
+            tail = re.match(r"\s*,\s*([^,.;:!?«»\"“”()\n]{3,80})", text[m.end : m.end + 100])
+            if tail:
+                after = tail.group(1).split()
+                sides.append([" ".join(after[:n]) for n in range(min(6, len(after)), 0, -1)])
+            for phrases in sides:
+                role = next((p for p in phrases if self._is_role(p)), None)
+                if role is None:
+                    continue
+                key = self._role_key(role)
+                learn(key, m.key)
+                learn(f"^{key.split()[0]}", m.key)  # the role noun alone: "le rédacteur"
+                for w in key.split()[1:]:
+                    if len(w) > 3:
+                        learn(f"~{w}", m.key)
         return {k: v for k, v in out.items() if v}
 
     # -- pronouns and the people around ------------------------------------
@@ -656,7 +714,8 @@ class _Attributor:
 
     def _reporting(self, word: str) -> bool:
         w = word.casefold().replace("’", "'")
-        return any(w.startswith(stem) for stem in self.lex.reporting_verbs)
+        return w in self.lex.reporting_words or any(
+            w.startswith(stem) for stem in self.lex.reporting_verbs)
 
     def _reporting_near(self, text: str) -> bool:
         return any(self._reporting(w) for w in _WORD.findall(text)[-5:])

@@ -17,7 +17,7 @@ subject is left to the caller, which knows who was speaking before.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ..config import LanguageConfig
@@ -49,11 +49,17 @@ def parser_for(lang: str | None, config: LanguageConfig) -> Any | None:
     return nlp if "parser" in nlp.pipe_names else None
 
 
+@lru_cache(maxsize=64)
+def _parsed(nlp: Any, sentence: str) -> Any:
+    # The quotes of one sentence ask for the same parse, one after the other.
+    return nlp(sentence)
+
+
 def syntax_speaker(nlp: Any, sentence: str, quote: tuple[int, int], lex: WhoLexicon,
                    reporting: Callable[[str], bool]) -> tuple[int, int, bool] | None:
     """(start, end, is_pronoun) of the speaker's words in ``sentence`` for the quote at
     ``quote`` (offsets in ``sentence``), or None when the parse names nobody."""
-    doc = nlp(sentence)
+    doc = _parsed(nlp, sentence)
     a, b = quote
     inside = [t for t in doc if a <= t.idx < b]
     if not inside:

@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, get_args
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from ..model import (
     Article,
     Embedding,
     Entity,
+    EntityType,
     Fingerprint,
     Granularity,
     Rejection,
@@ -51,6 +52,8 @@ from .base import (
 )
 
 _NAMES_VERSION = 4  # the migration that adds article_names: filled from stored articles
+_TYPES = get_args(EntityType)
+_GROUPS_VERSION = 8  # the migration that gives every name key its group
 _CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
 
 log = logging.getLogger(__name__)
@@ -159,6 +162,10 @@ class SQLiteStore:
                     self.conn.execute(statement)
                 if version == _NAMES_VERSION:
                     self._backfill_names()
+                if version == _GROUPS_VERSION:
+                    keys = [r[0] for r in self.conn.execute("SELECT key FROM name_keys")]
+                    self.conn.executemany("UPDATE name_keys SET surname = ? WHERE key = ?",
+                                          [(surname_group(k), k) for k in keys])
                 self.conn.execute(f"PRAGMA user_version = {version}")
 
     @property
@@ -739,6 +746,11 @@ class SQLiteStore:
     def stale_names(self) -> list[NameRow]:
         stale = [r[0] for r in self.conn.execute("SELECT key FROM name_keys WHERE stale = 1")]
         keys = set(stale)
+        # The same words under another type ("Bachar al-Assad" tagged LOC once) join too.
+        others = sorted({f"{t}:{k.partition(':')[2]}" for k in stale for t in _TYPES} - keys)
+        for chunk in _chunks(others):
+            keys.update(r[0] for r in self.conn.execute(
+                f"SELECT key FROM name_keys WHERE key IN ({_marks(chunk)})", chunk))
         groups = sorted({g for k in stale if (g := surname_group(k))})
         for chunk in _chunks(groups):
             keys.update(r[0] for r in self.conn.execute(

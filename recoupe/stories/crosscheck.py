@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..model import (
     Article,
@@ -30,11 +30,12 @@ from ..model import (
     Quote,
     Story,
 )
-from ..nlp.canonical import fold, surname
+from ..nlp.canonical import fold, initials, surname
 from ..store.base import NameRow, Store
 
 _SAME_CONTEXT = 0.4  # overlap of content words: the same quantity whatever the values
 _FITTING_CONTEXT = 0.1  # ... or this much, when the values fit together
+_OPEN_BOUND = 2.0  # "plus de N" reads as below 2N when set against another figure
 _TOLERANCE = 0.01  # relative: 3 000 and 3.000 are one value, 2 990 and 3 000 too
 
 
@@ -42,19 +43,54 @@ def entity_id(key: str) -> str:
     return "e" + hashlib.blake2b(key.encode(), digest_size=6).hexdigest()
 
 
-def key_map(keys: Iterable[str]) -> dict[str, str]:
-    """Each key onto its canonical one: a lone surname onto the only full name ending with it."""
+def key_map(keys: Iterable[str], counts: Mapping[str, int] | None = None) -> dict[str, str]:
+    """Each key onto its canonical one. One name under several types takes the type most
+    of its mentions have ("Bachar al-Assad" tagged LOC once is the PER); an acronym joins
+    the only longer name with its initials ("OSDH", "Observatoire syrien des droits de
+    l'homme"); a lone surname joins the only full name ending with it, or the one named far
+    more often than the others."""
     keys = set(keys)
-    full: dict[str, set[str]] = defaultdict(set)
+    counts = counts or {}
+    order = {t: i for i, t in enumerate(("PER", "ORG", "LOC", "MISC"))}
+    by_words: dict[str, list[str]] = defaultdict(list)
     for k in keys:
+        by_words[k.partition(":")[2]].append(k)
+    typed = {}
+    for same in by_words.values():
+        best = max(same, key=lambda k: (counts.get(k, 0), -order.get(k.partition(":")[0], 9)))
+        typed.update({k: best for k in same})
+    chosen = set(typed.values())
+    full: dict[str, set[str]] = defaultdict(set)
+    spelled: dict[str, set[str]] = defaultdict(set)
+    for k in chosen:
+        label, _, words = k.partition(":")
         if last := surname(k):
             full[last].add(k)
+        if label != "PER" and len(words.split()) > 1 and len(letters := initials(words)) >= 3:
+            spelled[letters].add(k)
     out = {}
-    for k in keys:
-        label, _, words = k.partition(":")
-        target = full.get(words, set()) if label == "PER" and " " not in words else set()
-        out[k] = next(iter(target)) if len(target) == 1 else k
+    for k, target_key in typed.items():
+        label, _, words = target_key.partition(":")
+        target: set[str] = set()
+        if label == "PER" and " " not in words:
+            target = _dominant(full.get(words, set()), counts)
+        elif label != "PER" and " " not in words and len(words) >= 3:
+            target = spelled.get(words, set())
+        out[k] = next(iter(target)) if len(target) == 1 else target_key
     return out
+
+
+_DOMINANT = 5  # times the mentions of the next full name, for a lone surname to join one
+
+
+def _dominant(names: set[str], counts: Mapping[str, int]) -> set[str]:
+    """The full name a lone surname stands for: the only one, or one named far more often
+    than any other ("Assad" is Bashar al-Assad, not his father Hafez, named once)."""
+    if len(names) < 2:
+        return names
+    ranked = sorted(names, key=lambda k: (-counts.get(k, 0), k))
+    first, second = counts.get(ranked[0], 0), counts.get(ranked[1], 0)
+    return {ranked[0]} if second and first >= _DOMINANT * second else set()
 
 
 def refresh_entities(store: Store) -> int:
@@ -67,7 +103,10 @@ def refresh_entities(store: Store) -> int:
 
 def build_entities(rows: Sequence[NameRow]) -> tuple[list[Entity], dict[str, str]]:
     """Entities of ``rows`` (in article order), and each of their keys' canonical key."""
-    canon = key_map(r.key for r in rows)
+    mentions: Counter[str] = Counter()
+    for r in rows:
+        mentions[r.key] += r.n
+    canon = key_map(mentions, mentions)
     names: dict[str, Counter[str]] = defaultdict(Counter)
     where: dict[str, list[str]] = defaultdict(list)
     keys: dict[str, set[str]] = defaultdict(set)
@@ -144,13 +183,15 @@ def _figures(members: list[Article]) -> list[Figure]:
             items.append((article, f, value, low, high, text))
     groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
     for n, (_, f, *_rest) in enumerate(items):
-        groups[(f.what, f.unit)].append(n)
+        if f.what:  # a figure of unknown kind is compared with nothing
+            groups[(f.what, f.unit)].append(n)
     out: list[Figure] = []
     for (what, unit), idx in groups.items():
         pairs = []
         for x in idx:
             for y in idx:
-                if x < y and items[x][0].id != items[y][0].id:
+                if x < y and items[x][0].id != items[y][0].id and _same_setting(
+                        items[x][1], items[y][1]):
                     ctx = _overlap(items[x][1].context, items[y][1].context)
                     fits = _fit(items[x][2:5], items[y][2:5])
                     if ctx >= _SAME_CONTEXT or (ctx >= _FITTING_CONTEXT and fits):
@@ -175,9 +216,16 @@ def _figures(members: list[Article]) -> list[Figure]:
                                   high=None if items[i][4] == float("inf") else items[i][4])
                       for i in chosen]
             verdict, reason = _verdict(values)
+            # The verdict names what it compared, so a reader can check it.
+            reason += ": " + "; ".join(f"{v.text} ({v.article})" for v in values)
             out.append(Figure(what=what, unit=unit, values=values,
                               agreement=verdict, reason=reason))  # type: ignore[arg-type]
     return out
+
+
+def _same_setting(a: FigureMention, b: FigureMention) -> bool:
+    """Counts of two different days are different quantities, never compared."""
+    return not (a.day and b.day and a.day != b.day)
 
 
 def _overlap(a: list[str], b: list[str]) -> float:
@@ -187,7 +235,14 @@ def _overlap(a: list[str], b: list[str]) -> float:
 
 
 def _fit(a: tuple[float, float, float], b: tuple[float, float, float]) -> bool:
-    return _same(a[0], b[0]) or (a[1] <= b[0] <= a[2]) or (b[1] <= a[0] <= b[2])
+    return _same(a[0], b[0]) or (a[1] <= b[0] <= _open(a[1], a[2])) or (
+        b[1] <= a[0] <= _open(b[1], b[2]))
+
+
+def _open(low: float, high: float) -> float:
+    """The top of an open bound as comparisons read it: "plus de 100" is no "plus de 1 000",
+    and a writer who knew of 5 000 would not have written "plus de 27"."""
+    return high if high != float("inf") or not low else low * _OPEN_BOUND
 
 
 def _same(x: float, y: float) -> bool:
@@ -213,7 +268,7 @@ def _verdict(values: list[FigureValue]) -> tuple[str, str]:
 
 
 def _top(v: FigureValue) -> float:
-    return float("inf") if v.high is None else v.high
+    return _open(v.low or 0, float("inf") if v.high is None else v.high)
 
 
 def _events(members: list[Article], canon: dict[str, str], story_date: str | None

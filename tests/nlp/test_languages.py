@@ -78,3 +78,28 @@ def test_the_parse_finds_a_speaker_the_words_around_miss(tmp_path: Path) -> None
 ])
 def test_transliterations_are_one_key(names: tuple[str, ...]) -> None:
     assert len({entity_key(n, "PER") for n in names}) == 1
+
+
+def test_a_reporting_clause_between_dashes_and_present_reporting_forms(tmp_path: Path) -> None:
+    text = ("Il ministro Franco Frattini ha parlato ieri a Roma di Riccardo Noury. "
+            "«In questi casi – spiega Noury – è molto difficile sapere cosa sia successo».")
+    (tmp_path / "it").mkdir()
+    article = _one(tmp_path / "it", text, "it")
+    assert [(q.speaker or "").endswith("Noury") for q in article.quotes] == [True]
+    text = ("Ban Ki-moon pidió calma. Ibrahim Dabbashi habló con la prensa en Nueva York. «Es "
+            "una masacre —dijo el diplomático—, y la comunidad internacional no hace nada».")
+    (tmp_path / "es").mkdir()
+    article = _one(tmp_path / "es", text, "es")
+    assert [q.speaker for q in article.quotes] == ["Ibrahim Dabbashi"]  # the one just named
+
+
+def test_ages_bare_counts_and_collectives(tmp_path: Path) -> None:
+    text = ("Sanaa Abdel Wahab tiene 73 años. Su nieto Ali, de 6 años, la acompaña. Los "
+            "muertos ascienden a 42 según el Gobierno, y una quincena de personas resultaron "
+            "heridas en los choques de la emisora Canal 4.")
+    article = _one(tmp_path, text, "es")
+    figures = {f.text: f for f in article.figures}
+    assert not {"73", "6"} & set(figures)  # ages
+    assert figures["42"].what == ""  # a count of what the text does not name after it
+    assert (figures["una quincena"].low, figures["una quincena"].high) == (13, 17)
+    assert "4" not in figures  # a number in a name

@@ -40,6 +40,24 @@ def test_keys_join_spellings_across_languages() -> None:
         "PER:smith": "PER:smith", "PER:a smith": "PER:a smith", "PER:b smith": "PER:b smith"}
 
 
+def test_one_entity_across_types_acronyms_and_spellings() -> None:
+    keys = {k: 1 for k in (entity_key("Bachar el-Assad", "PER"), entity_key("M. Assad", "PER"))
+            if k}
+    keys[entity_key("Bachar al-Assad", "PER") or ""] += 9
+    keys[entity_key("Bachar al-Assad", "LOC") or ""] = 1
+    keys["PER:hafez assad"] = 1  # the father, named once: "Assad" is still the son
+    keys.update({"MISC:osdh": 4, "ORG:observatoire syrien des droits de l'homme": 2,
+                 "ORG:osdh": 1, "ORG:cnt": 1, "ORG:conseil national de transition": 1,
+                 "ORG:comite national des travailleurs": 1})
+    canon = key_map(keys, keys)
+    assert {canon[k] for k in keys if "assad" in k and "hafez" not in k} == {
+        entity_key("Bashar al-Assad", "PER")}
+    assert canon["PER:hafez assad"] == "PER:hafez assad"
+    osdh = {canon[k] for k in ("MISC:osdh", "ORG:osdh", "ORG:observatoire syrien des droits de l'homme")}
+    assert osdh == {"ORG:observatoire syrien des droits de l'homme"}
+    assert canon["ORG:cnt"] == "ORG:cnt"  # two expansions: which one is not known
+
+
 def test_entities_on_the_seeds(report) -> None:  # type: ignore[no-untyped-def]
     by_name = {e.name: e for e in report.entities}
     assert {"Zelenskiy", "Volodymyr Zelenskiy"} & set(by_name["Volodymyr Zelensky"].aliases)

@@ -88,6 +88,8 @@ WHO = WhoLexicon(
         "zelensky": "zelensky",
     },
     reporting_verbs=_REPORTING,
+    reporting_words=("prosigue", "continúa", "cuenta", "relata", "destaca", "precisa",
+                     "asegura", "agrega", "indica", "concluye", "sentencia", "resume"),
     # "para" is left out: the attributor's guard against "pour" that is no attribution
     # (recoupe/nlp/quotes.py) is French only, and a bare "para X" is seldom a source.
     according_to=("según", "de acuerdo con", "a juicio de", "en palabras de", "a decir de",
@@ -176,6 +178,8 @@ WHO = WhoLexicon(
         "algunos centenares": (200, 999), "decenas": (20, 99), "varias decenas": (20, 99),
         "unas decenas": (20, 99), "algunas decenas": (20, 99), "docenas": (24, 99),
         "una decena": (8, 12), "una docena": (10, 14), "una veintena": (18, 22),
+        "una quincena": (13, 17), "millares": (2_000, 9_999), "varios millares": (2_000, 9_999),
+        "unos millares": (2_000, 9_999), "algunos millares": (2_000, 9_999),
         "una treintena": (28, 32), "una cuarentena": (38, 42), "una cincuentena": (45, 55),
         "un centenar": (90, 110), "un millar": (900, 1100),
         "varios millones": (2_000_000, 9_999_999), "algunos millones": (2_000_000, 9_999_999),
@@ -241,12 +245,14 @@ WHO = WhoLexicon(
     count_of=("de", "del"),
     referring=("los", "las", "estos", "estas", "esos", "esas", "sus", "nuestros", "nuestras"),
     lone_articles=("un", "una", "uno"),
+    bare_numbers=True,
     auxiliaries=("ha", "han", "había", "habían", "habría", "habrían", "hubo"),
     adverbs=("también", "además", "luego", "después", "ya", "incluso", "hoy", "ayer"),
     adverb_endings=("mente",),
     phrase_stops=("a", "al", "en", "ante", "durante", "tras", "antes", "después", "ayer", "hoy",
                   "que", "quien", "este", "esta", "para", "sobre", "lunes", "martes", "miércoles",
                   "jueves", "viernes", "sábado", "domingo"),
+    age_verbs=("tiene", "tenía", "tienen", "tenían", "cumple", "cumplió"),
     age_words=("edad", "hombre", "mujer", "niño", "niña", "joven", "chico", "chica", "anciano",
                "anciana", "adolescente", "estudiante", "bebé"),
 )

@@ -114,6 +114,7 @@ WHO = WhoLexicon(
         "des centaines": (200, 999), "plusieurs centaines": (200, 999),
         "quelques centaines": (200, 999), "des dizaines": (20, 99), "plusieurs dizaines":
         (20, 99), "quelques dizaines": (20, 99), "une dizaine": (8, 12),
+        "une douzaine": (10, 14), "une quinzaine": (13, 17), "une soixantaine": (55, 65),
         "une vingtaine": (18, 22), "une trentaine": (28, 32), "une quarantaine": (38, 42),
         "une cinquantaine": (45, 55), "une centaine": (90, 110), "un millier": (900, 1100),
         "des millions": (2_000_000, 9_999_999), "plusieurs millions": (2_000_000, 9_999_999),
@@ -167,6 +168,7 @@ WHO = WhoLexicon(
     count_of=("de", "d", "des", "l"),
     referring=("les", "ces", "leurs", "ses", "nos", "vos"),
     lone_articles=("un", "une"),
+    bare_numbers=True,
     auxiliaries=("a", "ont", "avait", "avaient", "aurait", "auraient", "s'est", "s’est",
                  "s'était", "s’était", "se sont", "s'étaient", "s’étaient"),
     adverbs=("encore", "aussi", "ensuite", "alors", "enfin", "notamment", "déjà", "même",
@@ -175,6 +177,7 @@ WHO = WhoLexicon(
     phrase_stops=("à", "au", "aux", "dans", "devant", "lors", "en", "sur", "pour", "après", "avant",
                   "hier", "ce", "cette", "qui", "que", "lundi", "mardi", "mercredi", "jeudi",
                   "vendredi", "samedi", "dimanche"),
+    age_verbs=("a", "avait", "ont", "avaient", "aura"),
     age_words=("âgé", "âgée", "âgés", "âgées", "agé", "homme", "femme", "enfant", "enfants",
                "garçon", "fille", "jeune", "adolescent", "adolescente", "étudiant", "étudiante",
                "bébé"),

@@ -90,6 +90,8 @@ WHO = WhoLexicon(
         "zelenskyj": "zelensky", "zelenski": "zelensky",
     },
     reporting_verbs=_REPORTING,
+    reporting_words=("spiega", "dice", "continua", "prosegue", "osserva", "nota", "precisa",
+                     "assicura", "racconta", "ammette", "insiste", "sottolinea", "commenta"),
     # "per" is left out: the attributor's guard against "pour" that is no attribution
     # (recoupe/nlp/quotes.py) is French only, and a bare "per X" is seldom a source.
     according_to=("secondo", "stando a", "a detta di", "a parere di", "a giudizio di",
@@ -181,6 +183,7 @@ WHO = WhoLexicon(
         "decine": (20, 99), "alcune decine": (20, 99), "diverse decine": (20, 99),
         "svariate decine": (20, 99), "qualche decina": (20, 99), "dozzine": (24, 99),
         "una decina": (8, 12), "una dozzina": (10, 14), "una ventina": (18, 22),
+        "una quindicina": (13, 17), "una sessantina": (55, 65),
         "una trentina": (28, 32), "una quarantina": (38, 42), "una cinquantina": (45, 55),
         "un centinaio": (90, 110), "un migliaio": (900, 1100),
         "diversi milioni": (2_000_000, 9_999_999), "alcuni milioni": (2_000_000, 9_999_999),
@@ -250,6 +253,7 @@ WHO = WhoLexicon(
     phrase_stops=("a", "al", "alla", "in", "nel", "nella", "durante", "dopo", "prima", "ieri",
                   "oggi", "che", "chi", "questo", "questa", "per", "su", "sul", "lunedì", "martedì",
                   "mercoledì", "giovedì", "venerdì", "sabato", "domenica"),
+    age_verbs=("ha", "aveva", "hanno", "avevano", "compie"),
     age_words=("età", "uomo", "donna", "bambino", "bambina", "ragazzo", "ragazza", "giovane",
                "anziano", "anziana", "adolescente", "studente", "studentessa"),
 )
