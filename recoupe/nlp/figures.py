@@ -103,7 +103,7 @@ def find_figures(article: Article) -> list[FigureMention]:
                 if not lex.bare_numbers or unit == "" or not _bare(text, start, end, sent.start):
                     continue
                 # Digits counting what the text does not name after them ("ascienden a 42",
-                # "315.000 del Ejército"): a figure of unknown kind, never compared.
+                # "les 3 000 viendront"): a figure of unknown kind, never compared.
                 what = ""
             fig = FigureMention(
                 start=_modifier_start(text, start, sent.start, lex), end=max(end, end2),

@@ -745,16 +745,23 @@ class SQLiteStore:
 
     def stale_names(self) -> list[NameRow]:
         stale = [r[0] for r in self.conn.execute("SELECT key FROM name_keys WHERE stale = 1")]
-        keys = set(stale)
-        # The same words under another type ("Bachar al-Assad" tagged LOC once) join too.
-        others = sorted({f"{t}:{k.partition(':')[2]}" for k in stale for t in _TYPES} - keys)
-        for chunk in _chunks(others):
-            keys.update(r[0] for r in self.conn.execute(
-                f"SELECT key FROM name_keys WHERE key IN ({_marks(chunk)})", chunk))
-        groups = sorted({g for k in stale if (g := surname_group(k))})
-        for chunk in _chunks(groups):
-            keys.update(r[0] for r in self.conn.execute(
-                f"SELECT key FROM name_keys WHERE surname IN ({_marks(chunk)})", chunk))
+        # Every key an entity of a stale key may hold: the same words under another type
+        # ("Bachar al-Assad" tagged LOC once) and the keys of its group (a surname, initials),
+        # and theirs in turn, so that an entity is always counted from all its keys.
+        keys: set[str] = set()
+        new = set(stale)
+        while new:
+            keys |= new
+            others = sorted({f"{t}:{k.partition(':')[2]}" for k in new for t in _TYPES} - keys)
+            groups = sorted({g for k in new if (g := surname_group(k))})
+            new = set()
+            for chunk in _chunks(others):
+                new.update(r[0] for r in self.conn.execute(
+                    f"SELECT key FROM name_keys WHERE key IN ({_marks(chunk)})", chunk))
+            for chunk in _chunks(groups):
+                new.update(r[0] for r in self.conn.execute(
+                    f"SELECT key FROM name_keys WHERE surname IN ({_marks(chunk)})", chunk))
+            new -= keys
         rows: list[tuple[int, NameRow]] = []
         for chunk in _chunks(sorted(keys)):
             rows.extend((seq, NameRow(a, k, name, n)) for seq, a, k, name, n in self.conn.execute(

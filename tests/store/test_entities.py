@@ -84,3 +84,30 @@ def test_an_older_store_gets_its_names_on_upgrade(tmp_path: Path) -> None:
     refresh_entities(store)
     assert _view(store)[entity_id("PER:joe biden")] == ("Joe Biden", [], ["a1"])
     store.close()
+
+
+def test_types_and_acronyms_join_when_counted_a_batch_at_a_time(tmp_path: Path) -> None:
+    def named(i: str, *names: tuple[str, str, str]) -> Article:
+        mentions = [Mention(0, len(t), t, label, 0, key) for t, label, key in names]  # type: ignore[arg-type]
+        return Article(id=i, raw_text=i, text=i, mentions=mentions)
+
+    store = SQLiteStore(tmp_path / "s.db")
+    store.save_article(named("a1", ("Bachar al-Assad", "PER", "PER:bashar assad"),
+                             ("Assad", "PER", "PER:assad"),
+                             ("OSDH", "ORG", "ORG:osdh")))
+    refresh_entities(store)
+    store.save_article(named("a2", ("Bachar al-Assad", "PER", "PER:bashar assad")))
+    refresh_entities(store)
+    # A later article tags him LOC and spells the OSDH out: only these keys are stale, yet
+    # his entity is counted again from all its keys, the surname's included.
+    store.save_article(named("a3", ("Bachar al-Assad", "LOC", "LOC:bashar assad"),
+                             ("Observatoire syrien des droits de l'homme", "ORG",
+                              "ORG:observatoire syrien des droits de l'homme")))
+    refresh_entities(store)
+    view = _view(store)
+    assad = view[entity_id("PER:bashar assad")]
+    assert assad[2] == ["a1", "a2", "a3"] and "Assad" in assad[1]
+    assert entity_id("LOC:bashar assad") not in view
+    osdh = view[entity_id("ORG:observatoire syrien des droits de l'homme")]
+    assert osdh[1] == ["OSDH"] and osdh[2] == ["a1", "a3"]
+    store.close()
