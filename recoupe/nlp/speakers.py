@@ -17,12 +17,13 @@ subject is left to the caller, which knows who was speaking before.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from ..config import LanguageConfig
 from ..lang import WhoLexicon
 from .canonical import fold
+from .models import has_parser, parse, pipeline_for
 
 _SUBJECTS = ("nsubj", "nsubj:pass", "csubj")
 _AGENTS = ("obl:agent", "agent")
@@ -30,29 +31,19 @@ _DROP = ("acl", "acl:relcl", "advcl", "punct", "appos", "parataxis", "conj", "cc
 _MAX_WORDS = 10
 
 
-@cache
-def _parser(name: str) -> Any:
-    import spacy
-
-    from .models import load_parser
-
-    return load_parser(name) if name not in ("xx",) and not name.startswith("blank:") \
-        else spacy.blank("xx")
-
-
 def parser_for(lang: str | None, config: LanguageConfig) -> Any | None:
-    """The language's pipeline with its parser, or None when it has none."""
-    name = config.models.get(lang or "")
-    if not name:
+    """The language's pipeline, when it holds a parser (loaded disabled: ``models.parse``
+    runs it on the sentences asked for), else None."""
+    if not config.models.get(lang or ""):
         return None
-    nlp = _parser(name)
-    return nlp if "parser" in nlp.pipe_names else None
+    nlp = pipeline_for(lang, config)
+    return nlp if has_parser(nlp) else None
 
 
 @lru_cache(maxsize=64)
 def _parsed(nlp: Any, sentence: str) -> Any:
     # The quotes of one sentence ask for the same parse, one after the other.
-    return nlp(sentence)
+    return parse(nlp, sentence)
 
 
 def syntax_speaker(nlp: Any, sentence: str, quote: tuple[int, int], lex: WhoLexicon,

