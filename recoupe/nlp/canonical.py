@@ -138,10 +138,7 @@ def entity_key(text: str, label: str) -> str | None:
     if len(words) > 1:  # whatever the type: a person's name the tagger took for a place
         words[0] = given.get(words[0], words[0])
     if label == "PER":
-        words = [exonyms.get(w, w) for w in words]
-        if len(words) > 1:
-            words[0] = given.get(words[0], words[0])
-        words = [_translit(w) for w in words]
+        words = [_translit(exonyms.get(w, w)) for w in words]
     return f"{label}:{' '.join(words)}"
 
 
@@ -164,16 +161,28 @@ def surname_group(key: str) -> str | None:
     return "^" + (initials(words) if len(parts) > 1 else parts[0])
 
 
-_LINKS = frozenset({"de", "des", "du", "d", "l", "la", "le", "les", "del", "della", "delle",
-                    "degli", "dei", "di", "per", "i", "y", "e", "et", "and", "of", "the", "for",
-                    "los", "las", "el", "pour", "para", "por"})
+@cache
+def _links() -> frozenset[str]:
+    """Articles, prepositions and "and" of every language: no letter of an acronym."""
+    out: set[str] = set()
+    for code in LANGUAGES:
+        lex = who_lexicon(code)
+        if lex is not None:
+            for w in (*lex.determiners, *lex.count_of, *lex.range_close, *lex.phrase_stops):
+                w = fold(w).strip("'")
+                if w and len(w) <= _LINK_LETTERS:
+                    out.add(w)
+    return frozenset(out)
+
+
+_LINK_LETTERS = 4  # phrase_stops hold longer words ("durante", weekdays) that are no links
 
 
 def initials(words: str) -> str:
     """"observatoire syrien des droits de l'homme" -> "osdh": first letters of the words
     that are not articles or prepositions (in any of our languages)."""
     parts = words.replace("'", " ").replace("-", " ").split()
-    return "".join(w[0] for w in parts if w not in _LINKS)
+    return "".join(w[0] for w in parts if w not in _links())
 
 
 @cache

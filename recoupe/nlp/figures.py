@@ -119,9 +119,6 @@ def find_figures(article: Article) -> list[FigureMention]:
                 first_in_sentence = fig
             out.append(fig)
         _situate(article, sent.start, sent.end, [f for f in out if f.sentence == si])
-        bare = [f for f in out if f.sentence == si and not f.what]
-        if len(bare) > _BARE_MAX:  # a run of bare numbers is a table or a list, not counts
-            out = [f for f in out if not (f.sentence == si and not f.what)]
     return out
 
 
@@ -193,7 +190,6 @@ def _referring(code: str) -> re.Pattern[str]:
 
 # "les 3 000 viendront": a large number after "les" still says how many.
 _SMALL = 12
-_BARE_MAX = 2
 _YEAR = re.compile(r"1[89]\d\d|20\d\d")
 
 
