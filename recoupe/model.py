@@ -290,6 +290,9 @@ class Figure:
     values: list[FigureValue]
     agreement: Literal["agree", "approximate", "disagree"]
     reason: str = ""  # why that verdict, in words
+    # How many of the values were written apart: values in text one article copied from
+    # another (the story's reuse links) count once. One: the sources only repeat each other.
+    independent: int = 0
 
 
 @dataclass(slots=True)

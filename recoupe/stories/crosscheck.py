@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import combinations
 
 from ..model import (
     Article,
@@ -28,6 +29,8 @@ from ..model import (
     FigureMention,
     FigureValue,
     Quote,
+    ReuseLink,
+    SharedSource,
     Story,
 )
 from ..nlp.canonical import fold, initials, surname
@@ -136,7 +139,7 @@ def attach(stories: Sequence[Story], by_id: dict[str, Article], canon: dict[str,
         members = [by_id[i] for i in story.articles if i in by_id]
         members.sort(key=lambda a: (a.published.date or "9999", a.id))
         story.quotes = _quotes(members, canon, names)
-        story.figures = _figures(members)
+        story.figures = _figures(members, _copied_spans(story.reuse))
         story.events = _events(members, canon, story.date)
 
 
@@ -166,7 +169,50 @@ def _quotes(members: list[Article], canon: dict[str, str], names: dict[str, str]
     return [q for _, q in out]
 
 
-def _figures(members: list[Article]) -> list[Figure]:
+_Spans = dict[frozenset[str], list[tuple[str, tuple[int, int]]]]
+
+
+def _copied_spans(links: Sequence[ReuseLink | SharedSource]) -> _Spans:
+    """For each pair of articles sharing text, the spans of it in each (a duplicate: all)."""
+    out: _Spans = defaultdict(list)
+    whole = (0, 1 << 62)
+    for link in links:
+        if isinstance(link, SharedSource):
+            for p, q in combinations(link.passages, 2):
+                if p.article != q.article:
+                    out[frozenset((p.article, q.article))] += [(p.article, p.span),
+                                                               (q.article, q.span)]
+            continue
+        pair = frozenset((link.from_article, link.to_article))
+        if not link.passages:  # a duplicate: the whole text is the other's
+            out[pair] += [(link.from_article, whole), (link.to_article, whole)]
+        for c in link.passages:
+            out[pair] += [(link.from_article, c.from_span), (link.to_article, c.to_span)]
+    return out
+
+
+def _sources(values: list[tuple[Article, FigureMention]], copied: _Spans) -> int:
+    """How many of the values were written apart: two values are one source when both sit
+    in text their articles share."""
+    group = list(range(len(values)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    def inside(article: Article, f: FigureMention, spans: list[tuple[str, tuple[int, int]]]
+               ) -> bool:
+        return any(a == article.id and s <= f.start and f.end <= e for a, (s, e) in spans)
+
+    for (i, (a, f)), (j, (b, g)) in combinations(enumerate(values), 2):
+        spans = copied.get(frozenset((a.id, b.id)), [])
+        if spans and inside(a, f, spans) and inside(b, g, spans):
+            group[root(i)] = root(j)
+    return len({root(i) for i in range(len(values))})
+
+
+def _figures(members: list[Article], copied: _Spans | None = None) -> list[Figure]:
     items: list[tuple[Article, FigureMention, float, float, float, str]] = []
     for article in members:
         for i, f in enumerate(article.figures):
@@ -216,10 +262,14 @@ def _figures(members: list[Article]) -> list[Figure]:
                                   high=None if items[i][4] == float("inf") else items[i][4])
                       for i in chosen]
             verdict, reason = _verdict(values)
+            apart = _sources([(items[i][0], items[i][1]) for i in chosen], copied or {})
+            if apart == 1:
+                reason += " (in text the articles copied from one another: one source)"
             # The verdict names what it compared, so a reader can check it.
             reason += ": " + "; ".join(f"{v.text} ({v.article})" for v in values)
             out.append(Figure(what=what, unit=unit, values=values,
-                              agreement=verdict, reason=reason))  # type: ignore[arg-type]
+                              agreement=verdict,  # type: ignore[arg-type]
+                              reason=reason, independent=apart))
     return out
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from recoupe.model import Article, FigureMention
+from recoupe.model import Article, CopiedPassage, FigureMention, ReuseLink
 from recoupe.nlp.figures import parse_digits
-from recoupe.stories.crosscheck import _figures
+from recoupe.stories.crosscheck import _copied_spans, _figures
 
 
 def _figure(text: str, value: float, high: float | None = -1.0, day: str | None = None
@@ -42,3 +42,20 @@ def test_counts_of_two_days_are_not_compared() -> None:
     saturday2 = _figure("120", 120, day="2011-04-23")
     [(verdict, _)] = _compare(saturday, saturday2)
     assert verdict == "disagree"
+
+
+def test_values_in_copied_text_are_one_source() -> None:
+    first, copy, apart = (_figure("42", 42) for _ in range(3))
+    copy.start, copy.end = 100, 102  # inside the passage the copy took from the first
+    articles = [Article(id=f"a{i}", raw_text="", figures=[f])
+                for i, f in enumerate((first, copy, apart))]
+    link = ReuseLink(kind="copied-passages", from_article="a0", to_article="a1", similarity=0.9,
+                     direction="forward", passages=[CopiedPassage((0, 50), (90, 140), "…", 0.9)])
+    [figure] = _figures(articles[:2], _copied_spans([link]))
+    assert figure.agreement == "agree" and figure.independent == 1
+    assert "one source" in figure.reason
+    [figure] = _figures(articles, _copied_spans([link]))
+    assert figure.independent == 2  # the third wrote its own
+    copy.start, copy.end = 300, 302  # outside the copied passage: written apart
+    [figure] = _figures(articles[:2], _copied_spans([link]))
+    assert figure.independent == 2
