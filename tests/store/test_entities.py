@@ -111,3 +111,33 @@ def test_types_and_acronyms_join_when_counted_a_batch_at_a_time(tmp_path: Path) 
     osdh = view[entity_id("ORG:observatoire syrien des droits de l'homme")]
     assert osdh[1] == ["OSDH"] and osdh[2] == ["a1", "a3"]
     store.close()
+
+
+def test_a_schema_7_store_gets_its_name_groups_on_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "v7.db"
+    store = SQLiteStore(path)
+    osdh = Article(id="a1", raw_text="a1", text="a1", mentions=[
+        Mention(0, 4, "OSDH", "ORG", 0, "ORG:osdh"),
+        Mention(5, 45, "Observatoire syrien des droits de l'homme", "ORG", 0,
+                "ORG:observatoire syrien des droits de l'homme")])
+    store.save_article(osdh)
+    store.close()
+    # As schema 7 kept them: a group for persons' keys only, the entities counted apart.
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE name_keys SET surname = NULL, stale = 0, canonical = key")
+    conn.execute("PRAGMA user_version = 7")
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(path)
+    assert {r.key for r in store.stale_names()} == {
+        "ORG:osdh", "ORG:observatoire syrien des droits de l'homme"}
+    refresh_entities(store)
+    [entity] = store.entities()
+    assert entity.aliases == ["OSDH"] and len(entity.keys) == 2
+    # A later article naming the acronym alone finds the expansion through the group.
+    store.save_article(Article(id="a2", raw_text="a2", text="a2", mentions=[
+        Mention(0, 4, "OSDH", "ORG", 0, "ORG:osdh")]))
+    refresh_entities(store)
+    [entity] = store.entities()
+    assert entity.articles == ["a1", "a2"] and entity.aliases == ["OSDH"]
+    store.close()
