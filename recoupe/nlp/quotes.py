@@ -460,6 +460,10 @@ class _Attributor:
         else:
             return None
         stop = self.grammar.np_stop.search(text, start + m.end(), end)
+        # An initial's dot ("Gene A. Cretz", "M. Morsi") ends no phrase.
+        while stop and text[stop.start()] == "." and _ABBREVIATION.search(
+                text, max(0, stop.start() - 4), stop.start()):
+            stop = self.grammar.np_stop.search(text, stop.end(), end)
         np_end = stop.start() if stop else end
         phrase = text[start:np_end].strip()
         if not phrase or len(phrase.split()) > 14:

@@ -110,3 +110,10 @@ def test_a_term_in_quotation_marks_is_no_quote(tmp_path: Path) -> None:
             "Juppé a dénoncé une « conspiration » contre la Libye.")
     article = _one(tmp_path, text, "fr")
     assert [(q.text, q.speaker) for q in article.quotes] == [("conspiration", "Alain Juppé")]
+
+
+def test_an_initial_does_not_cut_the_speaker_short(tmp_path: Path) -> None:
+    text = ("«Kadhafi est une personne complexe», explique Gene A. Cretz. Pour l'ambassadeur, "
+            "c'est aussi l'occasion de rétablir des faits.")
+    article = _one(tmp_path, text, "fr")
+    assert [q.speaker for q in article.quotes] == ["Gene A. Cretz"]

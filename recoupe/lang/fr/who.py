@@ -10,7 +10,7 @@ _REPORTING = (
     "commenté", "commente", "ironis", "dénonc", "regrett", "admet", "admis", "reconn",
     "promet", "promis", "menac", "plaid", "déplor", "exhort", "appel", "confi", "raconté",
     "raconte", "résum", "conclu", "renchér", "tranch", "observ", "note", "noté", "signal",
-    "répliqu", "rétorqu", "assén", "lâch", "glis", "sout", "clam", "concéd", "concèd",
+    "répliqu", "rétorqu", "assén", "assèn", "lâch", "glis", "sout", "clam", "concéd", "concèd",
     "fait savoir", "fait valoir", "a fait savoir", "s'est félicit", "se félicit", "s'inquièt",
     "s'inquiét", "s'est inquiét", "s'est plaint", "se plaint", "a plaidé", "exclu", "reproch",
     "enthousiasm", "justifi", "exclam", "interrog", "emport", "indign", "réagi", "scand",
