@@ -263,13 +263,16 @@ def eval_whowhat(
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Quotes (with speakers), figures (with values), entity merges and events against annotations."""
-    from .nlp.evaluate import evaluate
+    from .nlp.evaluate import evaluate, gold_record
 
     _logging(quiet=True, verbose=False)
     rows = []
     for path in gold:
         found_rows = _read_jsonl(path)
         _require(path, found_rows, ("doc_id",), "records need doc_id")
+        with _eval_errors(path, (KeyError, TypeError, ValueError), "malformed annotation ({})"):
+            for row in found_rows:  # read here, so that an error names its own file
+                gold_record(row)
         rows.extend(found_rows)
     records: list[Any] = []
     paths: list[str] = []
@@ -293,7 +296,8 @@ def eval_whowhat(
         if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
             _say(f"error: {aliases}: expected a JSON list of lists of names")
             raise typer.Exit(2)
-    with _eval_errors(gold[0], (KeyError, TypeError, ValueError), "malformed annotation ({})"):
+    with _eval_errors(", ".join(map(str, gold)), (KeyError, TypeError, ValueError),
+                      "malformed annotation ({})"):
         scores = evaluate(rows, records, paths, aliases=groups, errors=errors)
     _print_scores(scores, json_out)
 
@@ -353,7 +357,8 @@ def eval_timeline(
 
 
 @contextmanager
-def _eval_errors(path: Path, bad: tuple[type[Exception], ...], reason: str) -> Iterator[None]:
+def _eval_errors(path: Path | str, bad: tuple[type[Exception], ...], reason: str
+                 ) -> Iterator[None]:
     """Exit 2 naming ``path`` when its records raise ``bad``; a RecoupeError keeps its code."""
     try:
         yield

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..lang import all_resources
-from .metadata import read_date_line, read_metadata_line
+from .metadata import read_page_metadata
 from .repeated import line_hash
 from .rules import boilerplate_reason, has_final_punctuation, word_count
 
@@ -156,8 +156,7 @@ def features(lines: Sequence[Line], repeated: frozenset[str] = frozenset()) -> A
         row[col["headline_run"]] = min(run_of[i], 10) / 5
         # "Publié le 17/04/11 à 18h16", "Par Jean Dupont": the article's own, however often
         # the site repeats its shape.
-        row[col["metadata_line"]] = float(read_metadata_line(text) is not None
-                                          or read_date_line(text) is not None)
+        row[col["metadata_line"]] = float(read_page_metadata(text) is not None)
         # "Monde Libye : X" over "Libye : X": a section label glued to the headline below.
         row[col["holds_next"]] = float(i + 1 < n and len(folded[i + 1]) >= 20
                                        and folded[i + 1][:40] in folded[i]

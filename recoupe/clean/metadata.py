@@ -93,6 +93,11 @@ def read_metadata_line(line: str) -> MetaMatch | None:
     return None
 
 
+def read_page_metadata(line: str) -> MetaMatch | None:
+    """A metadata line ("Publié le …", "Par …"), or a line that is only a date."""
+    return read_metadata_line(line) or read_date_line(line)
+
+
 def read_date_line(line: str) -> MetaMatch | None:
     """A line that is nothing but a date (and perhaps a weekday or a time), or None."""
     m = _regexes()["bare_date"].match(line)

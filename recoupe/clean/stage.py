@@ -15,9 +15,9 @@ from .html import extract_html
 from .metadata import (
     MetaMatch,
     content_published,
-    read_date_line,
     read_dateline,
     read_metadata_line,
+    read_page_metadata,
 )
 from .repeated import line_hash
 from .rules import boilerplate_reason, has_final_punctuation, word_count
@@ -148,7 +148,7 @@ def _article_lines(article: Article, raw: str, body: BodyModel) -> str:
 def _take_metadata(article: Article, line: str) -> str:
     """Strip metadata and datelines opening ``line``; return what is text."""
     while line:
-        meta = read_metadata_line(line) or read_date_line(line) or read_dateline(line)
+        meta = read_page_metadata(line) or read_dateline(line)
         if meta is None:
             return line
         _record_metadata(article, meta)

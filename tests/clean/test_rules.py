@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from recoupe.clean.metadata import content_published, read_dateline, read_metadata_line
+from recoupe.clean.metadata import (
+    content_published,
+    read_date_line,
+    read_dateline,
+    read_metadata_line,
+)
 from recoupe.clean.rules import boilerplate_reason
 
 
@@ -101,8 +106,6 @@ def test_content_date() -> None:
     ("11 Novembre 2020", "2020-11-11"),
 ])
 def test_a_line_that_is_only_a_date_is_metadata(line: str, day: str) -> None:
-    from recoupe.clean.metadata import read_date_line, read_metadata_line
-
     found = read_date_line(line)
     assert found is not None and found.published is not None and found.published.date == day
     assert read_date_line("Les 1970 et 1973 résolutions") is None

@@ -138,6 +138,10 @@ def test_annotated_french_set() -> None:
     scores = evaluate(gold, docs, [str(SEEDS)],
                       aliases=json.loads(ALIASES.read_text(encoding="utf-8")))
     assert scores["articles"] == 30 and scores["articles_missing"] == []
+    # Every article is in one half, under its language (these records carry none: the
+    # article's own).
+    assert sum(part["articles"] for h in scores["halves"].values() for part in h.values()) == 30
+    assert set(scores["halves"]["tuning"]) == {"fr"}
     # Regression floors a little under the measured figures (benchmarks/RESULTS.md).
     assert scores["figures"]["correct"]["f1"] >= 0.9
     assert scores["quotes"]["correct"]["f1"] >= 0.88
