@@ -234,18 +234,37 @@ def eval_clustering(
     labels: Annotated[Path, typer.Option("--labels", help="JSONL: doc_id -> event.")],
     baseline: Annotated[bool, typer.Option("--baseline/--no-baseline",
                                            help="Score the baselines in the same run.")] = True,
+    lowo: Annotated[bool, typer.Option(
+        "--lowo/--no-lowo", help="Also score each window (the labels' `window`) by a linker "
+                                 "trained on the other windows only.")] = True,
+    train_out: Annotated[Path | None, typer.Option(
+        "--train", help="Train the story linker on all the labels, write it here, and score "
+                        "with it (ship it as recoupe/stories/linker_model.json).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
-    """Stories against event labels: B-cubed and pairwise P/R/F1, per language and overall."""
-    from .stories.evaluate import evaluate
+    """Stories against event labels: B-cubed and pairwise P/R/F1, overall, per language, per
+    window and on kind=event articles only, beside every-article-alone and embedding-only;
+    and leave-one-window-out, the scores to quote for anything learnt."""
+    from .config import Config
+    from .eval.linker import leave_one_window_out, train_linker
+    from .stories.evaluate import Labels, evaluate
 
     _logging(quiet=True, verbose=False)
     docs = _read_jsonl(documents)
     gold = _read_jsonl(labels)
     _require(documents, docs, ("doc_id", "text"), "records need doc_id and text")
     _require(labels, gold, ("doc_id", "event"), "records need doc_id and event")
+    marks = Labels.read(gold)
+    chosen = [d for d in docs if str(d["doc_id"]) in marks.event]
+    config = Config()
     with _eval_errors(labels, (ValueError,), "{}"):
-        scores = evaluate(docs, gold, baseline=baseline)
+        if train_out is not None:
+            linker = train_linker(chosen, marks, config, f"{labels.name}: {len(chosen)} articles")
+            _write(train_out, linker.to_json(), quiet=json_out)
+            config.stories.linker = str(train_out)  # the scoring below uses it
+        scores = evaluate(docs, gold, config=config, baseline=baseline)
+        if lowo and len(set(marks.window.values())) >= 2:
+            scores["leave_one_window_out"] = leave_one_window_out(chosen, marks, config)
     _print_scores(scores, json_out)
 
 

@@ -101,11 +101,15 @@ class EmbedConfig:
 
 @dataclass(slots=True)
 class StoriesConfig:
-    # An article joins the story holding the member it matches best when the
-    # match (stories/similarity.py) reaches ``join``; two stories merge when
+    # With the linker off, an article joins the story holding the member it matches best
+    # when the match (stories/similarity.py) reaches ``join``; two stories merge when
     # their articles match at ``merge`` on average.
     join: float = 0.575
     merge: float = 0.6
+    # Who decides join or new (recoupe/stories/linker.py): "shipped" (the learned linker in
+    # the package), a JSON file of weights (``recoupe eval clustering --train``), or "off"
+    # (the best match against ``join``).
+    linker: str = "shipped"
     window_days: int = 2  # between an article and any member of its story, when dated
     neighbours: int = 32  # nearest articles looked at per day of the window, per new article
     # Of those, the closest by document vector that get the sentence-level match: it

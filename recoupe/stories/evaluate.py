@@ -19,24 +19,41 @@ import json
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..model import Report
 from ..scores import ml_crisis_record
 from ..store import open_store
 
 _BASELINE_THRESHOLDS = [round(0.5 + 0.025 * i, 3) for i in range(19)]  # 0.5 .. 0.95
 
 
+@dataclass(slots=True)
+class Labels:
+    """Event labels of ML-Crisis documents: the event, and where present the window and
+    the kind (``event`` for a happening, ``analysis`` for a piece about none)."""
+
+    event: dict[str, str]
+    window: dict[str, str]
+    kind: dict[str, str]
+
+    @classmethod
+    def read(cls, rows: Sequence[Mapping[str, Any]]) -> Labels:
+        def column(name: str) -> dict[str, str]:
+            return {str(r["doc_id"]): str(r[name]) for r in rows if r.get(name)}
+        return cls(column("event"), column("window"), column("kind"))
+
+
 def evaluate(
     docs: Sequence[Mapping[str, Any]], labels: Sequence[Mapping[str, Any]],
     config: Config | None = None, baseline: bool = True,
 ) -> dict[str, Any]:
-    from ..analyze import analyze
-
-    gold = {str(r["doc_id"]): str(r["event"]) for r in labels}
+    marks = Labels.read(labels)
+    gold = marks.event
     chosen = [d for d in docs if str(d["doc_id"]) in gold]
     missing = sorted(set(gold) - {str(d["doc_id"]) for d in chosen})
     if not chosen:
@@ -45,24 +62,16 @@ def evaluate(
     lang = {str(d["doc_id"]): str(d.get("lang") or "") for d in chosen}
     topic = {str(d["doc_id"]): str(d.get("topic") or "") for d in chosen}
     with tempfile.TemporaryDirectory(prefix="recoupe-eval-") as tmp:
-        inputs = Path(tmp) / "documents.jsonl"
-        inputs.write_text("\n".join(json.dumps(ml_crisis_record(d), ensure_ascii=False) for d in chosen),
-                          encoding="utf-8")
-        config.store.path = str(Path(tmp) / "eval.db")
-        report = analyze(inputs, config=config)
+        report, pred = cluster(chosen, config, Path(tmp))
         doc_of = {a.id: a.external_id for a in report.articles}
-        pred: dict[str, str] = {}
-        for story in report.stories:
-            for article_id in story.articles:
-                if (doc := doc_of.get(article_id)) is not None:
-                    pred[doc] = story.id
         line_of = {s.id: s.storyline for s in report.stories}
         stored = {doc_of[a.id]: a for a in report.articles if a.external_id}
         out: dict[str, Any] = {
             "documents": len(chosen),
             "labelled_missing": missing[:20],
             "events": len(set(gold[d] for d in pred)),
-            "recoupe": _scores(pred, gold, lang),
+            "linker": config.stories.linker,
+            "recoupe": scores(pred, marks, lang),
             "cross_lingual": _cross_lingual(pred, gold, lang),
             "storylines": _storylines(pred, line_of, topic),
         }
@@ -75,21 +84,55 @@ def evaluate(
             days = {d: stored[d].published.date for d in pred}
             docs_vec = {d: vectors[stored[d].id].doc for d in pred if stored[d].id in vectors}
             out["baselines"] = {
-                "all_singletons": _scores({d: d for d in pred}, gold, lang),
+                "all_singletons": scores({d: d for d in pred}, marks, lang),
                 "embedding_only": _embedding_baseline(
-                    docs_vec, days, gold, lang, config.stories.window_days),
+                    docs_vec, days, marks, lang, config.stories.window_days),
             }
     return out
 
 
+def cluster(docs: Sequence[Mapping[str, Any]], config: Config, where: Path
+            ) -> tuple[Report, dict[str, str]]:
+    """One run of ``analyze`` over ``docs`` on a fresh store in ``where``: the report, and
+    each document's story."""
+    from ..analyze import analyze
+
+    inputs = where / "documents.jsonl"
+    inputs.write_text("\n".join(json.dumps(ml_crisis_record(d), ensure_ascii=False) for d in docs),
+                      encoding="utf-8")
+    config.store.path = str(where / "eval.db")
+    if Path(config.store.path).exists():
+        Path(config.store.path).unlink()
+    report = analyze(inputs, config=config)
+    doc_of = {a.id: a.external_id for a in report.articles}
+    pred: dict[str, str] = {}
+    for story in report.stories:
+        for article_id in story.articles:
+            if (doc := doc_of.get(article_id)) is not None:
+                pred[doc] = story.id
+    return report, pred
 
 
-def _scores(pred: Mapping[str, str], gold: Mapping[str, str], lang: Mapping[str, str]
-            ) -> dict[str, Any]:
+def scores(pred: Mapping[str, str], labels: Labels, lang: Mapping[str, str]) -> dict[str, Any]:
+    """Scores over all of ``pred``, per language, over ``kind=event`` articles only, and
+    per window (each beside every article alone, the floor a grouping has to beat)."""
+    gold = labels.event
     out = {"all": clustering_scores(pred, gold)}
     for code in sorted({lang[d] for d in pred}):
-        sub = {d: c for d, c in pred.items() if lang[d] == code}
-        out[code] = clustering_scores(sub, gold)
+        out[code] = clustering_scores({d: c for d, c in pred.items() if lang[d] == code}, gold)
+    if events := {d: c for d, c in pred.items() if labels.kind.get(d) == "event"}:
+        out["events_only"] = clustering_scores(events, gold)
+    windows: dict[str, Any] = {}
+    for window in sorted({labels.window[d] for d in pred if d in labels.window}):
+        sub = {d: c for d, c in pred.items() if labels.window.get(d) == window}
+        sub_events = {d: c for d, c in sub.items() if labels.kind.get(d) == "event"}
+        windows[window] = {
+            "all": clustering_scores(sub, gold),
+            "all_singletons": clustering_scores({d: d for d in sub}, gold),
+            **({"events_only": clustering_scores(sub_events, gold)} if sub_events else {}),
+        }
+    if windows:
+        out["windows"] = windows
     return out
 
 
@@ -173,17 +216,17 @@ def _storylines(pred: Mapping[str, str], line_of: Mapping[str, str | None],
 
 
 def _embedding_baseline(
-    vectors: Mapping[str, Any], days: Mapping[str, str | None], gold: Mapping[str, str],
+    vectors: Mapping[str, Any], days: Mapping[str, str | None], labels: Labels,
     lang: Mapping[str, str], window: int,
 ) -> dict[str, Any]:
     best: dict[str, Any] | None = None
     for threshold in _BASELINE_THRESHOLDS:
         pred = _threshold_clusters(vectors, days, threshold, window)
-        pred.update({d: d for d in gold if d in days and d not in pred})
-        scores = _scores(pred, gold, lang)
-        total = scores["all"]["bcubed"]["f1"] + scores["all"]["pairwise"]["f1"]
+        pred.update({d: d for d in labels.event if d in days and d not in pred})
+        found = scores(pred, labels, lang)
+        total = found["all"]["bcubed"]["f1"] + found["all"]["pairwise"]["f1"]
         if best is None or total > best["_total"]:
-            best = {"threshold": threshold, **scores, "_total": total}
+            best = {"threshold": threshold, **found, "_total": total}
     assert best is not None
     best.pop("_total")
     return best

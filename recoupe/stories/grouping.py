@@ -34,6 +34,7 @@ from ..nlp.time.stage import retime
 from ..store import Store, StoryState
 from ..store.base import Neighbour, own_span
 from .describe import describe_story, event_day, story_date
+from .linker import Linker, link_features, story_linker
 from .similarity import match_floor, match_many, mean_match
 from .storylines import StorylineLinker
 
@@ -69,12 +70,13 @@ class StoryGrouper:
     def __init__(self, store: Store, config: StoriesConfig) -> None:
         self.store = store
         self.config = config
+        self.linker = story_linker(config.linker)
 
     def add(self, articles: Sequence[Article]) -> list[str]:
         """Assign ``articles`` (already stored) to stories; return the touched story ids."""
         if not articles:
             return []
-        run = _Run(self.store, self.config)
+        run = _Run(self.store, self.config, self.linker)
         # An article given again is moved, never counted twice.
         run.owner.update(self.store.story_of(a.id for a in articles))
         dated = [a for a in articles if when(a) is not None]
@@ -174,9 +176,15 @@ class StoryGrouper:
 class _Run:
     """The state of one grouping pass: stories touched, who belongs where, vectors read."""
 
-    def __init__(self, store: Store, config: StoriesConfig) -> None:
+    def __init__(self, store: Store, config: StoriesConfig, linker: Linker | None) -> None:
         self.store = store
         self.config = config
+        self.linker = linker
+        # An article joins a story whose score reaches ``join_at``: the linker's
+        # probability, or with no linker the best match. A neighbour whose document
+        # cosine is below ``floor`` cannot get there, so its sentences are never read.
+        self.join_at = linker.threshold if linker else config.join
+        self.floor = linker.doc_floor if linker else match_floor(config.join)
         self.states: dict[str, StoryState] = {}
         self.owner: dict[str, str] = {}  # article id -> story id, as far as this run knows
         # Stored articles with no date of their own seen near this run's articles.
@@ -215,8 +223,7 @@ class _Run:
     def _look_up(self, found: Sequence[Sequence[Neighbour]]) -> None:
         """Whose story each neighbour that may join is in, and those stories: read once for
         all of ``found``, as the store changes no owner during the pass."""
-        floor = match_floor(self.config.join)
-        near = {n.article_id for f in found for n in f if n.similarity >= floor}
+        near = {n.article_id for f in found for n in f if n.similarity >= self.floor}
         self.owner.update(self.store.story_of(sorted(near - set(self.owner))))
         self._load_stories({self.owner[i] for i in near if i in self.owner})
 
@@ -230,7 +237,7 @@ class _Run:
             self.vectors[article.id] = emb
         scores = self._candidates(article, emb, span) if emb is not None else {}
         best = max(scores, key=lambda s: (scores[s], s), default=None)
-        if best is not None and scores[best] >= self.config.join:
+        if best is not None and scores[best] >= self.join_at:
             state = self.states[best]
         else:
             key = story_id_for(article)
@@ -250,34 +257,34 @@ class _Run:
             self.bounds[story_id] = _narrow(self.bounds.get(story_id), span)
         # Stories it could have joined as well: the pass's order kept them apart.
         self.rivals.setdefault(story_id, set()).update(
-            s for s, score in scores.items() if s != story_id and score >= self.config.join)
+            s for s, score in scores.items() if s != story_id and score >= self.join_at)
 
     def _candidates(self, article: Article, emb: Embedding, span: Span | None
                     ) -> dict[str, float]:
-        """Stories within reach of ``article``, each with its best member match."""
+        """Stories within reach of ``article``, each with its score (``join_at``)."""
         found = self.found.pop(article.id, None)
         if found is None:
             start, end = self._window(span)
             found = self.store.nearest(emb.doc, start, end, self.config.neighbours)
             self._look_up([found])
-        # The lead half of a match is at most 1, so a neighbour whose document cosine is
-        # below this cannot reach ``join``: no need to read its sentences.
-        floor = match_floor(self.config.join)
+        floor = self.floor
         # Undated neighbours are placed again after the pass, with today's articles.
         self.floaters.update(n.article_id for n in found if n.similarity >= floor
                              and n.article_id != article.id and not (n.first_day and n.last_day))
         window, wanted = self.config.window_days, self.config.matched
         fits: dict[str, bool] = {}
         eligible: list[str] = []
+        gap_of: dict[str, int] = {}
         # ``found`` is nearest first and only the ``matched`` nearest eligible members are
         # compared, so it is read a slice at a time until they are there.
         for at in range(0, len(found), 2 * wanted):
             others = []
             for n in found[at:at + 2 * wanted]:
                 theirs = (n.first_day, n.last_day) if n.first_day and n.last_day else None
-                if (n.article_id != article.id and n.similarity >= floor
-                        and gap_days(_near(article, span, theirs), theirs) <= window):
+                gap = gap_days(_near(article, span, theirs), theirs)
+                if n.article_id != article.id and n.similarity >= floor and gap <= window:
                     others.append(n.article_id)
+                    gap_of[n.article_id] = gap
             members = [o for o in others if o in self.owner]  # owners: ``_look_up``
             self._load_vectors(members)
             for member in members:
@@ -290,13 +297,21 @@ class _Run:
             if len(eligible) >= wanted:
                 del eligible[wanted:]
                 break
-        scores: dict[str, float] = {}
-        for member, score in zip(
-                eligible, match_many(emb, [self.vectors[m] for m in eligible]), strict=True):
-            story_id = self.owner[member]
-            if score > scores.get(story_id, -1.0):
-                scores[story_id] = float(score)
-        return scores
+        matches = match_many(emb, [self.vectors[m] for m in eligible])
+        if self.linker is None:
+            scores: dict[str, float] = {}
+            for member, score in zip(eligible, matches, strict=True):
+                story_id = self.owner[member]
+                if score > scores.get(story_id, -1.0):
+                    scores[story_id] = float(score)
+            return scores
+        if not eligible:
+            return {}
+        number: dict[str, int] = {}
+        stories = [number.setdefault(self.owner[m], len(number)) for m in eligible]
+        rows = link_features(emb, [self.vectors[m] for m in eligible], matches,
+                             [gap_of[m] for m in eligible], stories)
+        return dict(zip(number, map(float, self.linker.probability(rows)), strict=True))
 
     def _take_out(self, article_id: str) -> None:
         story_id = self.owner.pop(article_id, None)

@@ -40,12 +40,21 @@ def attach(
     for story in stories:
         members = [by_id[i] for i in story.articles if i in by_id]
         members_of[story.id] = members
-        story.summary, story.adds = summarize_story(members, embeddings, config, copied, units)
+        own = within(copied, members)
+        story.summary, story.adds = summarize_story(members, embeddings, config, own, units)
         story.timeline = build_timeline(
-            members, TimelineOptions(dates=_STORY_DATES), embeddings, config, copied, units)
+            members, TimelineOptions(dates=_STORY_DATES), embeddings, config, own, units)
     for line in storylines:
         members = [a for s in line.stories for a in members_of.get(s, [])]
-        line.timeline = storyline_timeline(members, embeddings, copied, config, units)
+        line.timeline = storyline_timeline(members, embeddings, within(copied, members), config,
+                                           units)
+
+
+def within(copied: Copied, members: Sequence[Article]) -> Copied:
+    """The passages ``members`` share among themselves: a passage copied from or into an
+    article of another story is no citation for this one."""
+    ids = {a.id for a in members}
+    return {a: [p for p in copied.get(a, ()) if p[2] in ids] for a in ids}
 
 
 def storyline_timeline(

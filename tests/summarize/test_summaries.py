@@ -145,3 +145,31 @@ def test_ml_crisis_timeline_beats_the_baselines() -> None:
     # (0.208 against 0.177; benchmarks/RESULTS.md, timelines): the two others it beats.
     for name in ("pubcount", "mentions"):
         assert ours["date"]["f1"] > run["scores"][name]["date"]["f1"]
+
+
+def test_no_summary_or_timeline_item_cites_an_article_outside_its_story(
+        tmp_path: Path) -> None:
+    """French Libya articles of the dev corpus: copies of one another across stories (27
+    items cited an article of another story before the copied passages were kept within
+    each story)."""
+    from recoupe.scores import ml_crisis_record
+
+    docs_path = ml_crisis_documents()
+    docs = [d for d in (json.loads(line) for line in docs_path.read_text(
+        encoding="utf-8").splitlines()) if (d["lang"], d["topic"]) == ("fr", "libya")]
+    inputs = tmp_path / "fr-libya.jsonl"
+    inputs.write_text("\n".join(json.dumps(ml_crisis_record(d), ensure_ascii=False)
+                                for d in docs), encoding="utf-8")
+    report = analyze(inputs, db=tmp_path / "r.db")
+    by_id = {a.id: a for a in report.articles}
+    items = 0
+    for story in report.stories:
+        for item in [*story.summary, *story.timeline]:
+            assert set(item.articles) <= set(story.articles), (story.id, item.text)
+            assert all(c.article in story.articles for c in item.passages)
+            items += 1
+    for line in report.storylines:
+        members = {a for s in report.stories if s.id in line.stories for a in s.articles}
+        for entry in line.timeline:
+            assert set(entry.articles) <= members, (line.id, entry.text)
+    assert items > 500 and len(by_id) == len(docs)
