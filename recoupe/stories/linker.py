@@ -43,7 +43,7 @@ LINK_FEATURES = (
 _MAX_GAP = 7
 
 
-def link_features(article: Embedding, members: Sequence[Embedding], matches: Sequence[float],
+def link_features(article: Embedding, members: Sequence[Embedding], matches: Sequence[float] | np.ndarray,
                   gaps: Sequence[int], stories: Sequence[int] | None = None) -> np.ndarray:
     """The features of ``article`` against each story, from the members it is compared with.
 
