@@ -10,7 +10,8 @@ cluster  ``StoryGrouper.add`` alone, in batches of 2,000, over ``--cluster``
          articles whose vectors are the real ones of e2e with noise and
          publication days spread over 200 days (the store grows from empty
          to ``--cluster``); articles are written to the store before the
-         clock starts, as ``analyze`` does. Peak RSS of the whole run.
+         clock starts, as ``analyze`` does. Peak RSS of the whole run. The
+         first size runs twice: with the linker off too, as the peer.
 addone   a store of ``--store`` synthetic articles (random vectors, 10,000
          per day) loaded in bulk by SQL, then ``--adds`` articles added one
          at a time (``save_article`` + ``StoryGrouper.add``); p50 and p95,
@@ -91,10 +92,12 @@ def _synthetic(base: list[Embedding], start: int, count: int, n: int, days: int,
     return out
 
 
-def cluster(tmp: Path, base: list[Embedding], n: int) -> None:
+def cluster(tmp: Path, base: list[Embedding], n: int, linker: str = "shipped") -> None:
     rng = np.random.default_rng(7)
-    store = open_store(StoreConfig(path=str(tmp / f"cluster-{n}.db")))
-    grouper = StoryGrouper(store, Config().stories)
+    store = open_store(StoreConfig(path=str(tmp / f"cluster-{n}-{linker}.db")))
+    stories_config = Config().stories
+    stories_config.linker = linker
+    grouper = StoryGrouper(store, stories_config)
     spent = 0.0
     rates = []
     with PeakRSS() as rss:
@@ -109,7 +112,7 @@ def cluster(tmp: Path, base: list[Embedding], n: int) -> None:
             rates.append(len(batch) / took)
     stories = store.conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]  # type: ignore[attr-defined]
     store.close()
-    print(f"cluster: {n} articles ({n // 200} per day) in {spent:.1f} s of grouping = "
+    print(f"cluster, linker {linker}: {n} articles ({n // 200} per day) in {spent:.1f} s of grouping = "
           f"{n / spent:.0f} articles/s overall, median batch {median(rates):.0f} articles/s "
           f"(first {rates[0]:.0f}, last {rates[-1]:.0f}), {stories} stories, "
           f"peak RSS {rss.peak / 2**20:.0f} MiB", flush=True)
@@ -234,7 +237,11 @@ def main() -> None:
         if parts & {"e2e", "cluster"}:
             base = e2e(tmp)
         if "cluster" in parts:
-            for size in (int(x) for x in args.cluster.split(",")):
+            sizes = [int(x) for x in args.cluster.split(",")]
+            # The peer: the same articles without the learned linker (the best match against
+            # ``join``), at the first size.
+            cluster(tmp, base, sizes[0], "off")
+            for size in sizes:
                 cluster(tmp, base, size)
         if "addone" in parts:
             addone(tmp, args.store, args.adds)

@@ -44,6 +44,7 @@ from .pipeline import Pipeline
 from .reuse import ReuseIndex, ReuseReport
 from .store import Store, open_store
 from .stories import StoryGrouper, crosscheck
+from .stories.describe import describe_members
 from .summarize import TimelineGroup, TimelineOptions, build_timeline, group_by_date
 from .summarize.attach import attach as summarize_stories
 from .summarize.attach import copied_passages
@@ -455,9 +456,7 @@ def fill_stories(
     get their reuse shares."""
     articles = list(by_id.values())
     for story in stories:
-        members = [by_id[i] for i in story.articles if i in by_id]
-        story.languages = sorted({a.language for a in members if a.language})
-        story.sources = sorted({a.source for a in members if a.source})
+        describe_members(story, [by_id[i] for i in story.articles if i in by_id], pairs)
     reuse = ReuseReport(articles, pairs)
     reuse.annotate(articles)
     reuse.attach(stories)

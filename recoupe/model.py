@@ -348,6 +348,9 @@ class Story:
     date: str | None = None
     languages: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    # Independent sources: members that share a source, or a reuse link (a duplicate, a
+    # near-duplicate, copied passages), count once.
+    coverage: int = 0
     storyline: str | None = None
     date_granularity: Granularity | None = None
     reuse: list[ReuseLink | SharedSource] = field(default_factory=list)

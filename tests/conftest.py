@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,9 @@ def ml_crisis_documents() -> Path:
     if not path.exists():
         pytest.skip(f"evaluation data absent: {path}")
     return path
+
+
+def before_coverage(conn: sqlite3.Connection) -> None:
+    """Undo schema 9 on a store's connection: the stories' coverage columns."""
+    conn.execute("ALTER TABLE stories DROP COLUMN coverage")
+    conn.execute("ALTER TABLE stories DROP COLUMN language_count")

@@ -36,7 +36,7 @@ from ..errors import RecoupeError, StoreError
 from ..ingest.readers import load_json
 from ..model import Article, is_day, to_dict
 from ..report.view import article_label, segments
-from ..store.base import StoryQuery
+from ..store.base import STORY_ORDERS, StoryQuery
 from .library import Library, NotFound
 
 _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -64,6 +64,7 @@ _POST_SCHEMA: dict[str, Any] = {"oneOf": [
 MAX_OFFSET = 1_000_000_000
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int | None, Query(ge=1, le=MAX_OFFSET)]
+MinSources = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 log = logging.getLogger(__name__)
 
 
@@ -194,13 +195,17 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     def story_query(start: str | None, end: str | None, language: str | None,
                     source: str | None, entity: str | None, storyline: str | None,
-                    offset: int, limit: int | None) -> StoryQuery:
+                    offset: int, limit: int | None, sort: str = "newest",
+                    min_sources: int = 0) -> StoryQuery:
         for name, value in (("start", start), ("end", end)):
             if value and not is_day(value):
                 raise ApiError(422, f"{name}: {value!r} is not a date (YYYY-MM-DD)")
+        if sort not in STORY_ORDERS:
+            raise ApiError(422, f"sort: {sort!r} is not one of {', '.join(STORY_ORDERS)}")
         return StoryQuery(start=start or None, end=end or None, language=language or None,
                           source=source or None, entity=entity or None,
-                          storyline=storyline or None, offset=offset, limit=page_size(limit))
+                          storyline=storyline or None, min_sources=min_sources, sort=sort,
+                          offset=offset, limit=page_size(limit))
 
     def page_size(limit: int | None) -> int:
         return min(limit or config.serve.page_size, config.serve.max_page_size)
@@ -211,10 +216,15 @@ def create_app(config: Config | None = None) -> FastAPI:
     def api_stories(start: str | None = None, end: str | None = None,
                     language: str | None = None, source: str | None = None,
                     entity: str | None = None, storyline: str | None = None,
-                    offset: Offset = 0, limit: Limit = None
+                    offset: Offset = 0, limit: Limit = None, sort: str = "newest",
+                    min_sources: MinSources = 0,
                     ) -> Response:
-        """Stories newest first, filtered by date range, language, source, entity, storyline."""
-        query = story_query(start, end, language, source, entity, storyline, offset, limit)
+        """Stories filtered by date range, language, source, entity, storyline and a least
+        number of independent sources (``min_sources``); newest first, or with
+        ``sort=coverage`` the stories most independent sources tell, in most languages,
+        lately."""
+        query = story_query(start, end, language, source, entity, storyline, offset, limit,
+                            sort, min_sources)
         rows, total = library.stories(query)
         # The busiest endpoint: plain JSON, without the framework's validation of a dict
         # of strings and lists it has nothing to check in (a fifth of its cost under load).
@@ -330,8 +340,11 @@ def create_app(config: Config | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def front(start: str | None = None, end: str | None = None, language: str | None = None,
               source: str | None = None, entity: str | None = None,
-              storyline: str | None = None, offset: Offset = 0) -> HTMLResponse:
-        query = story_query(start, end, language, source, entity, storyline, offset, None)
+              storyline: str | None = None, offset: Offset = 0, sort: str = "coverage",
+              min_sources: MinSources = 0) -> HTMLResponse:
+        # The front page ranks by coverage: what many independent sources tell, lately.
+        query = story_query(start, end, language, source, entity, storyline, offset, None,
+                            sort, min_sources)
         rows, total = library.stories(query)
         return page("front.html", rows=rows, total=total, query=query)
 

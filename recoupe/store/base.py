@@ -73,9 +73,24 @@ class NameRow:
     n: int
 
 
+# The "coverage" order of story lists, coverage_rank: (independent sources + LANGUAGE_WEIGHT
+# for each language past the first) / (1 + age / HALF_LIFE_DAYS), the age in days from the
+# newest story of the store (UNDATED_AGE for an undated story). A story eight independent
+# sources told three days ago ranks with one four told today: a front page shows what is
+# widely covered now, not only what came last.
+LANGUAGE_WEIGHT = 0.5
+HALF_LIFE_DAYS = 3.0
+UNDATED_AGE = 30.0
+STORY_ORDERS = ("newest", "coverage")
+
+
 @dataclass(slots=True, frozen=True)
 class StoryQuery:
-    """Which stories a list shows: filters (all optional) and a page, newest first."""
+    """Which stories a list shows: filters (all optional), an order and a page.
+
+    ``sort``: "newest" first, or "coverage" (``coverage_rank``: the stories most
+    independent sources tell, in most languages, lately).
+    """
 
     start: str | None = None  # YYYY-MM-DD, inclusive, on the story's date
     end: str | None = None
@@ -83,6 +98,8 @@ class StoryQuery:
     source: str | None = None
     entity: str | None = None  # an entity id an article of the story names
     storyline: str | None = None
+    min_sources: int = 0  # independent sources at least (Story.coverage)
+    sort: str = "newest"
     offset: int = 0
     limit: int = 20
 
@@ -98,6 +115,7 @@ class StoryRow:
     articles: int
     languages: list[str]
     sources: list[str]
+    coverage: int = 0  # independent sources
 
 
 @dataclass(slots=True)

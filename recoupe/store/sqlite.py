@@ -40,6 +40,9 @@ from ..model import (
 from ..nlp.canonical import fold, surname_group
 from .ann import UNDATED, PartitionedIndex, days_between, months_between
 from .base import (
+    HALF_LIFE_DAYS,
+    LANGUAGE_WEIGHT,
+    UNDATED_AGE,
     EntityRow,
     IndexedFingerprint,
     NameRow,
@@ -580,7 +583,8 @@ class SQLiteStore:
 
     def story_states(self, ids: Sequence[str] | None = None) -> list[StoryState]:
         rows = self._rows(
-            "SELECT seq, id, headline, date, date_granularity, vector, storyline FROM stories", ids
+            "SELECT seq, id, headline, date, date_granularity, vector, storyline, coverage "
+            "FROM stories", ids
         )
         wanted = [r[1] for r in rows]
         members: dict[str, list[str]] = {}
@@ -601,10 +605,10 @@ class SQLiteStore:
         return [
             StoryState(
                 Story(id=i, articles=members.get(i, []), headline=h, date=d, date_granularity=g,
-                      storyline=line, aliases=aliases.get(i, [])),
+                      storyline=line, aliases=aliases.get(i, []), coverage=c),
                 None if v is None else np.frombuffer(v, dtype=np.float32),
             )
-            for _seq, i, h, d, g, v, line in rows
+            for _seq, i, h, d, g, v, line, c in rows
         ]
 
     def save_stories(self, states: Sequence[StoryState]) -> None:
@@ -642,14 +646,15 @@ class SQLiteStore:
                             (story.id,)).fetchone()
         db.execute(
             """INSERT INTO stories(id, headline, date, date_granularity, centroid, vector,
-                   storyline)
-               VALUES (?,?,?,?,'{}',?,?)
+                   storyline, coverage, language_count)
+               VALUES (?,?,?,?,'{}',?,?,?,?)
                ON CONFLICT(id) DO UPDATE SET headline=excluded.headline, date=excluded.date,
                    date_granularity=excluded.date_granularity, vector=excluded.vector,
-                   storyline=excluded.storyline,
+                   storyline=excluded.storyline, coverage=excluded.coverage,
+                   language_count=excluded.language_count,
                    updated_at=strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
             (story.id, story.headline, story.date, story.date_granularity, vector,
-             story.storyline),
+             story.storyline, story.coverage, len(story.languages)),
         )
         db.executemany(
             "INSERT INTO story_articles(article_id, story_id) VALUES (?, ?) "
@@ -954,8 +959,9 @@ class SQLiteStore:
 
     # -- reading, for the web API
 
-    def _story_filter(self, query: StoryQuery) -> tuple[str, list[str]]:
-        where, args = ["1"], []
+    def _story_filter(self, query: StoryQuery) -> tuple[str, list[Any]]:
+        where: list[str] = ["1"]
+        args: list[Any] = []
         if query.start:
             where.append("s.date >= ?")
             args.append(query.start)
@@ -965,6 +971,9 @@ class SQLiteStore:
         if query.storyline:
             where.append("s.storyline = ?")
             args.append(query.storyline)
+        if query.min_sources > 1:
+            where.append("s.coverage >= ?")
+            args.append(query.min_sources)
         # Each filter's set of stories is computed once (IN), not probed story by story.
         for column, value in (("language", query.language), ("source", query.source)):
             if value:
@@ -981,6 +990,18 @@ class SQLiteStore:
 
     def story_order(self, query: StoryQuery) -> array[int]:
         clause, args = self._story_filter(query)
+        if query.sort == "coverage":
+            # ``coverage_rank``, with the age taken from the newest story of the store.
+            newest = self.conn.execute(
+                "SELECT date FROM stories WHERE date IS NOT NULL "
+                "ORDER BY date IS NULL, date DESC, seq DESC LIMIT 1").fetchone()
+            return array("q", (r[0] for r in self.conn.execute(
+                "SELECT s.seq FROM stories s WHERE " + clause + " ORDER BY "
+                "(s.coverage + ? * MAX(s.language_count - 1, 0)) / (1.0 + "
+                "MAX(COALESCE(julianday(?) - julianday(s.date), ?), 0) / ?) DESC, "
+                "s.date IS NULL, s.date DESC, s.seq DESC",
+                [*args, LANGUAGE_WEIGHT, newest[0] if newest else None, UNDATED_AGE,
+                 HALF_LIFE_DAYS])))
         # Unfiltered, this walks the stories_newest index; it never reads the story rows,
         # which carry vectors.
         return array("q", (r[0] for r in self.conn.execute(
@@ -996,14 +1017,17 @@ class SQLiteStore:
             # more than the query itself.
             (page,) = self.conn.execute(
                 "SELECT json_group_array(json_array(s.seq, s.id, s.headline, s.date, "
-                "s.storyline, (SELECT json_array(COUNT(*), json_group_array(DISTINCT a.language),"
+                "s.storyline, s.coverage, "
+                "(SELECT json_array(COUNT(*), json_group_array(DISTINCT a.language),"
                 " json_group_array(DISTINCT a.source)) FROM story_articles sa JOIN articles a "
                 "ON a.id = sa.article_id WHERE sa.story_id = s.id))) "
                 f"FROM stories s WHERE s.seq IN ({_marks(chunk)})", chunk,
             ).fetchone()
-            for seq, story_id, headline, day, line, (n, languages, sources) in json.loads(page):
+            for seq, story_id, headline, day, line, cover, (n, languages, sources) in json.loads(
+                    page):
                 found[seq] = StoryRow(
                     id=story_id, headline=headline, date=day, storyline=line, articles=n,
+                    coverage=cover,
                     languages=sorted(x for x in languages if x),
                     sources=sorted(x for x in sources if x))
         return [found[k] for k in keys if k in found]

@@ -1,4 +1,4 @@
-"""What a story shows: headline, date, languages, sources."""
+"""What a story shows: headline, date, languages, sources and how many are independent."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
 from ..clean.body import furniture_phrase
 from ..clean.rules import boilerplate_reason
-from ..model import Article, Embedding, Granularity, Story, own_date
+from ..model import Article, Embedding, Granularity, ReusePair, Story, own_date
 
 _HEADLINE_CHARS = 160
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -61,13 +65,45 @@ def story_date(members: Sequence[Article]) -> tuple[str | None, Granularity | No
     return None, None
 
 
-def describe_story(
-    story: Story, members: Sequence[Article], embeddings: Mapping[str, Embedding],
-    vector: Any,
-) -> None:
-    """Languages, sources and headline: the title of the article closest to the story's vector."""
+def main_language(members: Sequence[Article]) -> str | None:
+    """The language most of a story's articles are in (ties: the first by code)."""
+    counts = Counter(a.language for a in members if a.language)
+    if not counts:
+        return None
+    return min(counts, key=lambda lang: (-counts[lang], lang))
+
+
+def describe_members(story: Story, members: Sequence[Article], pairs: Sequence[ReusePair]
+                     ) -> None:
+    """Languages, sources, and how many of the sources are independent (``coverage``)."""
     story.languages = sorted({a.language for a in members if a.language})
     story.sources = sorted({a.source for a in members if a.source})
+    story.coverage = coverage(members, pairs)
+
+
+def coverage(members: Sequence[Article], pairs: Sequence[ReusePair]) -> int:
+    """Independent sources among ``members``: the groups that a shared source or a reuse
+    link between two members joins (an article with no source is its own)."""
+    at = {a.id: i for i, a in enumerate(members)}
+    first_of: dict[str, int] = {}
+    edges = [(i, first_of.setdefault(a.source, i)) for i, a in enumerate(members) if a.source]
+    edges += [(at[p.a], at[p.b]) for p in pairs if p.a in at and p.b in at]
+    if not edges:
+        return len(members)
+    rows, cols = zip(*edges, strict=True)
+    graph = coo_matrix((np.ones(len(edges)), (rows, cols)), shape=(len(members), len(members)))
+    count, _ = connected_components(graph, directed=False)
+    return int(count)
+
+
+def describe_story(
+    story: Story, members: Sequence[Article], embeddings: Mapping[str, Embedding],
+    vector: Any, pairs: Sequence[ReusePair] = (),
+) -> None:
+    """Languages, sources, coverage and headline: the title, in the story's main language,
+    of the article closest to the story's vector."""
+    describe_members(story, members, pairs)
+    lang = main_language(members)
 
     def closeness(article: Article) -> float:
         emb = embeddings.get(article.id)
@@ -75,7 +111,7 @@ def describe_story(
             return -1.0
         return float(emb.doc @ vector)
 
-    ranked = sorted(members, key=lambda a: (-closeness(a), a.id))
+    ranked = sorted(members, key=lambda a: (a.language != lang, -closeness(a), a.id))
     titled = [a for a in ranked if a.title]
     if titled:
         story.headline = _shorten(titled[0].title or "")

@@ -102,7 +102,9 @@ class StoryGrouper:
         """Date, name, describe and save every story the run touched."""
         done = []
         renamed: dict[str, str] = {}  # id in the run -> final id
-        for state in run.touched():
+        touched = run.touched()
+        pairs = self.store.reuse_pairs(a for s in touched for a in s.story.articles)
+        for state in touched:
             members = self.store.get_articles(state.story.articles)
             self._date(state.story, members)
             key = state.story.id
@@ -111,7 +113,7 @@ class StoryGrouper:
             embeddings = run.embeddings_of(state.story.articles)
             docs = [e.doc for e in embeddings.values()]
             state.vector = unit(np.mean(docs, axis=0)) if docs else None
-            describe_story(state.story, members, embeddings, state.vector)
+            describe_story(state.story, members, embeddings, state.vector, pairs)
             done.append(state)
         self.store.save_stories(done)
         # Ids no story bears any more become aliases: of the story that took its articles,

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 
 from ..config import EmbedConfig
 from ..model import Article, CitedSentence, Embedding, SourceAddition
+from ..stories.describe import main_language
 from .sentences import Pool, Unit, cited, units_of
 
 _MIN_SENTENCES, _MAX_SENTENCES = 3, 6
@@ -33,13 +34,6 @@ _ADDS_PER_ARTICLE = 3
 _SHORTLIST = 200  # candidates checked for support (see _choose)
 
 Copied = Mapping[str, Sequence[tuple[int, int, str, int, int]]]
-
-
-def main_language(members: Sequence[Article]) -> str | None:
-    counts = Counter(a.language for a in members if a.language)
-    if not counts:
-        return None
-    return min(counts, key=lambda lang: (-counts[lang], lang))
 
 
 def summarize_story(

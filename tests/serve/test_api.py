@@ -169,3 +169,17 @@ def test_hostile_article_is_stored_as_given(client: httpx.Client) -> None:
     assert hits and hits[0]["external_id"] == HOSTILE["id"]
     article = client.get(f"/api/articles/{hits[0]['id']}").json()
     assert "<script>" in article["title"]  # JSON keeps the text; pages escape it
+
+
+def test_story_list_by_coverage_and_with_a_least_number_of_sources(client: httpx.Client) -> None:
+    newest = client.get("/api/stories").json()["stories"]
+    ranked = client.get("/api/stories", params={"sort": "coverage"}).json()
+    # Every story here has one source (the seeds share their folder's): recency decides.
+    assert all(s["coverage"] == 1 for s in ranked["stories"])
+    assert [s["id"] for s in ranked["stories"]] == [s["id"] for s in newest]
+    assert client.get("/api/stories", params={"min_sources": 2}).json()["total"] == 0
+    assert client.get("/api/stories", params={"min_sources": 1}).json()["total"] == 3
+    r = client.get("/api/stories", params={"sort": "popular"})
+    assert r.status_code == 422 and "sort: 'popular' is not one of newest, coverage" in r.text
+    front = client.get("/", params={"min_sources": 1}).text
+    assert "1 independent source" in front and 'value="coverage" selected' in front

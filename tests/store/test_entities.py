@@ -9,6 +9,8 @@ from recoupe.model import Article, Mention
 from recoupe.store import SQLiteStore
 from recoupe.stories.crosscheck import entity_id, refresh_entities
 
+from ..conftest import before_coverage
+
 
 def _article(i: str, *names: tuple[str, str]) -> Article:
     mentions = [Mention(0, len(text), text, "PER", 0, key) for text, key in names]
@@ -77,6 +79,7 @@ def test_an_older_store_gets_its_names_on_upgrade(tmp_path: Path) -> None:
     for table in ("entities", "name_keys", "article_names", "article_search",
                   "ungrouped"):  # v4 and later
         conn.execute(f"DROP TABLE {table}")
+    before_coverage(conn)  # v9
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()
@@ -125,6 +128,7 @@ def test_a_schema_7_store_gets_its_name_groups_on_upgrade(tmp_path: Path) -> Non
     # As schema 7 kept them: a group for persons' keys only, the entities counted apart.
     conn = sqlite3.connect(path)
     conn.execute("UPDATE name_keys SET surname = NULL, stale = 0, canonical = key")
+    before_coverage(conn)  # v9
     conn.execute("PRAGMA user_version = 7")
     conn.commit()
     conn.close()

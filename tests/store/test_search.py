@@ -8,6 +8,8 @@ from pathlib import Path
 from recoupe.model import Article
 from recoupe.store.sqlite import SQLiteStore
 
+from ..conftest import before_coverage
+
 
 def _article(i: str, title: str, text: str) -> Article:
     return Article(id=i, raw_text=text, text=text, title=title)
@@ -35,6 +37,7 @@ def test_an_older_store_gets_its_search_rows_on_upgrade(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)  # back to schema 4, before search
     conn.execute("DROP TABLE article_search")
     conn.execute("DROP TABLE ungrouped")  # v7
+    before_coverage(conn)  # v9
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
     conn.close()

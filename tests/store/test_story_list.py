@@ -82,3 +82,50 @@ def test_version_moves_when_another_connection_writes(tmp_path: Path) -> None:
     writer.close()
     assert reader.version() != before
     reader.close()
+
+
+def test_by_coverage_many_independent_sources_lately_come_first(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    for i in range(12):
+        store.save_article(_article(f"b{i}", "fr", f"site{i}.fr"))
+
+    def story(sid: str, day: str | None, sources: int, languages: list[str]) -> StoryState:
+        return StoryState(Story(id=sid, articles=[], headline=sid, date=day, coverage=sources,
+                                languages=languages))
+
+    store.save_stories([
+        story("today-one", "2022-02-10", 1, ["fr"]),
+        story("today-four", "2022-02-10", 4, ["fr"]),
+        story("three-days-eight", "2022-02-07", 8, ["fr"]),  # ranks with four today
+        story("week-ago-six", "2022-02-03", 6, ["fr", "es", "it"]),
+        story("undated-twenty", None, 20, ["fr"]),
+        story("yesterday-two-langs", "2022-02-09", 2, ["fr", "es"]),
+    ])
+    # (sources + 0.5 per extra language) / (1 + age / 3): 4 and 4 (the later first),
+    # 7 / (10/3), 2.5 / (4/3), 20 / (1 + 30/3) (undated: 30 days old), 1.
+    assert _ids(store, StoryQuery(sort="coverage")) == [
+        "today-four", "three-days-eight", "week-ago-six", "yesterday-two-langs",
+        "undated-twenty", "today-one"]
+    assert _ids(store, StoryQuery(sort="coverage", min_sources=6)) == [
+        "three-days-eight", "week-ago-six", "undated-twenty"]
+    assert _ids(store, StoryQuery(min_sources=6)) == [
+        "three-days-eight", "week-ago-six", "undated-twenty"]  # newest first, undated last
+    rows = store.story_rows(store.story_order(StoryQuery(sort="coverage", limit=1)))
+    assert rows[0].coverage == 4
+    store.close()
+
+
+def test_a_schema_8_store_gets_its_stories_coverage_from_their_sources(tmp_path: Path) -> None:
+    from ..conftest import before_coverage
+
+    store = _store(tmp_path / "s.db")
+    store.close()
+    conn = sqlite3.connect(tmp_path / "s.db")
+    before_coverage(conn)
+    conn.execute("PRAGMA user_version = 8")
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(tmp_path / "s.db")
+    by_id = {s.id: s.coverage for s in store.stories()}
+    assert by_id == {"old": 2, "undated": 1, "new": 2, "same-day": 1}
+    store.close()

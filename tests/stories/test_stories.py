@@ -230,3 +230,35 @@ def test_a_story_is_dated_by_its_leads_near_its_publication() -> None:
     assert event_day([member("a", "2011-02-11", "2011-01-25"),
                       member("b", "2011-02-12", "2011-01-25"),
                       member("c", "2011-02-12", "2011-02-11")]) == "2011-01-25"
+
+
+def test_coverage_counts_a_source_and_its_copies_once() -> None:
+    from recoupe.model import ReusePair
+    from recoupe.stories.describe import coverage
+
+    def member(i: str, source: str | None) -> Article:
+        return Article(id=i, raw_text="", source=source)
+
+    members = [member("a", "lemonde.fr"), member("b", "lemonde.fr"), member("c", "elpais.com"),
+               member("d", None), member("e", None), member("f", "ansa.it")]
+    assert coverage(members, []) == 5  # a and b: one outlet; d and e: unknown, each its own
+    copied = [ReusePair("c", "e", "copied-passages", 0.9, "aligned text", []),
+              ReusePair("f", "z", "duplicate", 1.0, "same text", [])]  # z: not a member
+    assert coverage(members, copied) == 4
+    assert coverage([], []) == 0
+
+
+def test_a_story_told_in_several_languages_is_headed_in_its_main_one() -> None:
+    from recoupe.model import Story
+    from recoupe.stories.describe import describe_story
+
+    def member(i: str, language: str, title: str) -> Article:
+        return Article(id=i, raw_text="", language=language, title=title, source=f"{i}.example")
+
+    story = Story(id="s", articles=["a", "b", "c"])
+    members = [member("a", "it", "Gheddafi minaccia l'Occidente"),
+               member("b", "es", "Gadafi amenaza a Occidente"),
+               member("c", "es", "Los bombardeos destrozan un edificio del palacio")]
+    describe_story(story, members, {}, None)
+    assert story.headline == "Gadafi amenaza a Occidente"
+    assert story.languages == ["es", "it"] and story.coverage == 3
