@@ -133,6 +133,9 @@ class Article:
     metadata: dict[str, str] = field(default_factory=dict)
     paragraphs: list[Passage] = field(default_factory=list)
     sentences: list[Passage] = field(default_factory=list)
+    # Sentences (indices into ``sentences``) with no verb by the language's own tagger:
+    # captions, headings, lists of links. Summaries and timelines never quote them.
+    verbless: list[int] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[QuoteMention] = field(default_factory=list)
     figures: list[FigureMention] = field(default_factory=list)
@@ -485,7 +488,7 @@ class RunStats:
     seconds: float = 0.0
 
 
-_REPORT_ARTICLE_DROP = _NOT_SERIALISED | {"terms", "removed", "repeats"}
+_REPORT_ARTICLE_DROP = _NOT_SERIALISED | {"terms", "removed", "repeats", "verbless"}
 
 
 @dataclass(slots=True)

@@ -67,7 +67,7 @@ _LEAD = 3
 
 
 def units_of(article: Article, embedding: Embedding | None, config: EmbedConfig) -> list[Unit]:
-    """The article's sentences a summary could quote (not too short, not run-ons)."""
+    """The article's sentences a summary could quote (not too short, not run-ons, with a verb)."""
     rows: dict[int, Any] = {}
     if embedding is not None and len(embedding.sentences):
         first = 1 if article.title else 0
@@ -75,8 +75,11 @@ def units_of(article: Article, embedding: Embedding | None, config: EmbedConfig)
             if row < len(embedding.sentences):
                 rows[index] = embedding.sentences[row]
     stop = stop_words(article.language or "fr")
+    verbless = set(article.verbless)
     out = []
     for i, span in enumerate(article.sentences):
+        if i in verbless:  # a caption, a heading, a list of links: it tells nothing happened
+            continue
         text = " ".join(article.text[span.start : span.end].split())
         tokens = words(text)
         if not MIN_WORDS <= len(tokens) <= MAX_WORDS:
