@@ -127,17 +127,12 @@ def _threshold(probability: np.ndarray, same: np.ndarray) -> float:
 def stored_articles(docs: Sequence[Mapping[str, Any]], config: Config, where: Path
                     ) -> list[Article]:
     """``docs`` analysed once on a fresh store, read back with their vectors."""
-    from ..store import open_store
+    from ..store import stored_articles as read_back
 
     config.stories.linker = "off"  # the vectors do not depend on it, and it may not exist yet
     where.mkdir(parents=True, exist_ok=True)
     cluster(docs, config, where)
-    store = open_store(config.store)
-    try:
-        articles = store.get_articles()
-        vectors = store.embeddings(a.id for a in articles)
-    finally:
-        store.close()
+    articles, vectors = read_back(config.store)
     for article in articles:
         article.embedding = vectors.get(article.id)
     return articles

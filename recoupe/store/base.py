@@ -313,3 +313,14 @@ def open_store(config: StoreConfig, *, readonly: bool = False) -> Store:
     from . import sqlite as _sqlite  # noqa: F401 - registers the backend
 
     return _BACKENDS.get(config.type)(config, readonly)
+
+
+def stored_articles(config: StoreConfig) -> tuple[list[Article], dict[str, Embedding]]:
+    """Every article of the configured store, and their vectors (for the evaluations, which
+    analyse labelled documents on a fresh store and read them back)."""
+    store = open_store(config)
+    try:
+        articles = store.get_articles()
+        return articles, store.embeddings(a.id for a in articles)
+    finally:
+        store.close()

@@ -263,7 +263,7 @@ def evaluate(docs: Sequence[Mapping[str, Any]], refs: Sequence[Mapping[str, Any]
     """Score timelines of ``docs`` (``documents.jsonl`` records) against ``refs``
     (``timelines.jsonl`` records); ``db`` keeps the analysed store, reused when given again."""
     from ..analyze import analyze
-    from ..store import open_store
+    from ..store import stored_articles
 
     group = {str(d["doc_id"]): (str(d.get("lang") or ""), str(d.get("topic") or "")) for d in docs}
     config = config or Config()
@@ -273,12 +273,7 @@ def evaluate(docs: Sequence[Mapping[str, Any]], refs: Sequence[Mapping[str, Any]
                                     for d in docs), encoding="utf-8")
         config.store.path = str(db or Path(tmp) / "eval.db")
         analyze(inputs, config=config)
-        store = open_store(config.store)
-        try:
-            articles = store.get_articles()
-            embeddings = store.embeddings(a.id for a in articles)
-        finally:
-            store.close()
+        articles, embeddings = stored_articles(config.store)
     by_group: dict[tuple[str, str], list[Article]] = defaultdict(list)
     for a in articles:
         if a.external_id in group:
