@@ -282,9 +282,10 @@ class _Run:
         for at in range(0, len(found), 2 * wanted):
             others = []
             for n in found[at:at + 2 * wanted]:
+                if n.article_id == article.id or n.similarity < floor:
+                    continue
                 theirs = (n.first_day, n.last_day) if n.first_day and n.last_day else None
-                gap = gap_days(_near(article, span, theirs), theirs)
-                if n.article_id != article.id and n.similarity >= floor and gap <= window:
+                if (gap := gap_days(_near(article, span, theirs), theirs)) <= window:
                     others.append(n.article_id)
                     gap_of[n.article_id] = gap
             members = [o for o in others if o in self.owner]  # owners: ``_look_up``
