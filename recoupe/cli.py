@@ -231,7 +231,8 @@ def eval_time(
 @eval_app.command("clustering")
 def eval_clustering(
     documents: Annotated[Path, typer.Argument(help="Articles, ML-Crisis JSONL format.")],
-    labels: Annotated[Path, typer.Option("--labels", help="JSONL: doc_id -> event.")],
+    labels: Annotated[list[Path], typer.Option(
+        "--labels", help="JSONL: doc_id -> event (and window, kind). Repeat for several.")],
     baseline: Annotated[bool, typer.Option("--baseline/--no-baseline",
                                            help="Score the baselines in the same run.")] = True,
     lowo: Annotated[bool, typer.Option(
@@ -251,15 +252,24 @@ def eval_clustering(
 
     _logging(quiet=True, verbose=False)
     docs = _read_jsonl(documents)
-    gold = _read_jsonl(labels)
     _require(documents, docs, ("doc_id", "text"), "records need doc_id and text")
-    _require(labels, gold, ("doc_id", "event"), "records need doc_id and event")
+    gold: list[Any] = []
+    seen: dict[str, Path] = {}
+    for path in labels:
+        rows = _read_jsonl(path)
+        _require(path, rows, ("doc_id", "event"), "records need doc_id and event")
+        for row in rows:
+            if (first := seen.setdefault(str(row["doc_id"]), path)) is not path:
+                _say(f"error: {path}: doc_id {row['doc_id']} is labelled in {first} already")
+                raise typer.Exit(2)
+        gold.extend(rows)
     marks = Labels.read(gold)
     chosen = [d for d in docs if str(d["doc_id"]) in marks.event]
     config = Config()
-    with _eval_errors(labels, (ValueError,), "{}"):
+    names = " + ".join(p.name for p in labels)
+    with _eval_errors(names, (ValueError,), "{}"):
         if train_out is not None:
-            linker = train_linker(chosen, marks, config, f"{labels.name}: {len(chosen)} articles")
+            linker = train_linker(chosen, marks, config, f"{names}: {len(chosen)} articles")
             _write(train_out, linker.to_json(), quiet=json_out)
             config.stories.linker = str(train_out)  # the scoring below uses it
         scores = evaluate(docs, gold, config=config, baseline=baseline)

@@ -262,3 +262,20 @@ def test_a_story_told_in_several_languages_is_headed_in_its_main_one() -> None:
     describe_story(story, members, {}, None)
     assert story.headline == "Gadafi amenaza a Occidente"
     assert story.languages == ["es", "it"] and story.coverage == 3
+
+
+def test_eval_clustering_refuses_a_document_labelled_in_two_files(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from recoupe.cli import app
+
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text('{"doc_id": "a", "text": "Un texte."}\n', encoding="utf-8")
+    first, second = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    first.write_text('{"doc_id": "a", "event": "E1"}\n', encoding="utf-8")
+    second.write_text('{"doc_id": "b", "event": "F1"}\n{"doc_id": "a", "event": "F2"}\n',
+                      encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "clustering", str(docs), "--labels", str(first),
+                                      "--labels", str(second)])
+    assert result.exit_code == 2
+    assert f"{second}: doc_id a is labelled in {first} already" in result.output
