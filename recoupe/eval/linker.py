@@ -46,10 +46,19 @@ class Pairs:
         self.same: list[int] = []
         self.group: list[str] = []
 
-    def arrays(self, keep: set[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        at = [i for i, g in enumerate(self.group) if keep is None or g in keep]
-        x = np.stack([self.rows[i] for i in at]) if at else np.zeros((0, 0))
-        return x, np.array([self.same[i] for i in at], dtype=np.int64)
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        x = np.stack(self.rows) if self.rows else np.zeros((0, 0))
+        return x, np.array(self.same, dtype=np.int64)
+
+    def without(self, group: str) -> Pairs:
+        """The pairs of every other group (window)."""
+        out = Pairs()
+        for row, same, g in zip(self.rows, self.same, self.group, strict=True):
+            if g != group:
+                out.rows.append(row)
+                out.same.append(same)
+                out.group.append(g)
+        return out
 
 
 def training_pairs(articles: Sequence[Article], labels: Labels, window: int, matched: int,
@@ -111,7 +120,7 @@ def _fit(x: np.ndarray, y: np.ndarray, threshold: float, floor: float, note: str
 
 
 def _threshold(probability: np.ndarray, same: np.ndarray) -> float:
-    """The probability above which joining maximises F0.5 on held-out pairs."""
+    """The probability above which joining maximises F-beta (``_BETA``) on held-out pairs."""
     best, best_f = 0.5, -1.0
     for t in np.arange(0.1, 0.91, 0.025):
         join = probability >= t
@@ -159,13 +168,7 @@ def leave_one_window_out(docs: Sequence[Mapping[str, Any]], labels: Labels, conf
         articles = stored_articles(docs, _copy(config), Path(tmp) / "all")
         pairs = training_pairs(articles, labels, stories.window_days, stories.matched)
         for window in windows:
-            kept = Pairs()
-            for row, same, group in zip(pairs.rows, pairs.same, pairs.group, strict=True):
-                if group != window:
-                    kept.rows.append(row)
-                    kept.same.append(same)
-                    kept.group.append(group)
-            linker = train(kept, f"windows other than {window}")
+            linker = train(pairs.without(window), f"windows other than {window}")
             thresholds[window] = linker.threshold
             model = Path(tmp) / f"linker-{window}.json"
             model.write_text(linker.to_json(), encoding="utf-8")

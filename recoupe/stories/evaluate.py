@@ -1,10 +1,12 @@
 """Story clustering scored against event labels (ML-Crisis format).
 
 Documents: ``doc_id``, ``lang``, ``pub_date``, ``text`` (and ``topic``);
-labels: ``doc_id`` → ``event``. Only labelled documents are clustered, all
-in one run of ``analyze`` on a fresh store, as a user would. Scores: B-cubed
-and pairwise precision/recall/F1, the number of stories and the share of
-singletons, over all languages and per language (the same run, restricted).
+labels: ``doc_id`` → ``event`` (and ``window``, ``kind``). Only labelled
+documents are clustered, all in one run of ``analyze`` on a fresh store, as a
+user would. Scores: B-cubed and pairwise precision/recall/F1, the number of
+stories and the share of singletons, over all languages, per language, over
+``kind=event`` articles only and per window (the same run, restricted).
+Leave-one-window-out, for the learned linker, is ``eval.linker``.
 
 Two baselines run on the same articles: every article alone, and
 embedding-only clustering (the same online pass and time window, document
@@ -44,7 +46,7 @@ class Labels:
     @classmethod
     def read(cls, rows: Sequence[Mapping[str, Any]]) -> Labels:
         def column(name: str) -> dict[str, str]:
-            return {str(r["doc_id"]): str(r[name]) for r in rows if r.get(name)}
+            return {str(r["doc_id"]): str(r[name]) for r in rows if r.get(name) is not None}
         return cls(column("event"), column("window"), column("kind"))
 
 

@@ -104,6 +104,7 @@ def test_training_pairs_are_the_stories_an_article_could_join() -> None:
     assert pairs.group == ["W", "W"]
     x, y = pairs.arrays()
     assert x.shape == (2, len(LINK_FEATURES)) and y.tolist() == [1, 0]
+    assert pairs.without("W").same == [] and pairs.without("V").same == [1, 0]
 
 
 def test_train_learns_from_separable_pairs_and_sets_its_threshold_held_out() -> None:
