@@ -37,3 +37,22 @@ class Registry(Generic[F]):
 
     def names(self) -> list[str]:
         return sorted(self._entries)
+
+
+M = TypeVar("M")
+
+
+def learned_model(setting: str, where: str, shipped: Callable[[], M],
+                  from_json: Callable[[str], M]) -> M | None:
+    """A learned model as a config ``setting`` names it: "shipped" (the weights in the
+    package), "off" (None: the rules decide alone) or a JSON file of weights trained by
+    ``recoupe eval … --train``. ``where`` names the setting in errors ("[clean] body_model")."""
+    if setting == "off":
+        return None
+    if setting == "shipped":
+        return shipped()
+    try:
+        with open(setting, encoding="utf-8") as f:
+            return from_json(f.read())
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"{where} = {setting!r}: {exc}") from exc

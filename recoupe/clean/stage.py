@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import ClassVar
 
 from ..config import Config
-from ..errors import ConfigError, EmptyInput, TooLargeInput
+from ..errors import EmptyInput, TooLargeInput
 from ..model import Article, Passage, RemovedLine
 from ..pipeline import register_stage
+from ..registry import learned_model
 from .body import BodyModel, page_lines, shipped_model
 from .html import extract_html
 from .metadata import (
@@ -50,14 +50,7 @@ class CleanStage:
 
 def body_model(setting: str) -> BodyModel | None:
     """The configured body model: the shipped one, one trained to a file, or none."""
-    if setting == "off":
-        return None
-    if setting == "shipped":
-        return shipped_model()
-    try:
-        return BodyModel.from_json(Path(setting).read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(f"[clean] body_model = {setting!r}: {exc}") from exc
+    return learned_model(setting, "[clean] body_model", shipped_model, BodyModel.from_json)
 
 
 # A page with fewer lines than this is all article (a wire story, a feed item).

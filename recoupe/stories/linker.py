@@ -22,12 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
 from ..model import Embedding
+from ..registry import learned_model
 
 LINK_FEATURES = (
     "match_best",  # the best sentence-level match with a member (similarity.match)
@@ -123,11 +122,4 @@ def shipped_linker() -> Linker:
 def story_linker(setting: str) -> Linker | None:
     """The configured linker: the shipped one, one trained to a file, or none (the
     fixed ``join`` threshold on the best match)."""
-    if setting == "off":
-        return None
-    if setting == "shipped":
-        return shipped_linker()
-    try:
-        return Linker.from_json(Path(setting).read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(f"[stories] linker = {setting!r}: {exc}") from exc
+    return learned_model(setting, "[stories] linker", shipped_linker, Linker.from_json)
