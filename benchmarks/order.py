@@ -25,10 +25,10 @@ from common import DATA, documents, machine
 
 from recoupe.analyze import Analyzer
 from recoupe.config import Config
+from recoupe.eval.stories import clustering_scores
 from recoupe.ingest import iter_records
 from recoupe.scores import ml_crisis_record
 from recoupe.store import open_store
-from recoupe.stories.evaluate import clustering_scores
 
 LABELS = DATA / "ml_crisis" / "clusters_dev.jsonl"
 

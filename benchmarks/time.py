@@ -17,9 +17,9 @@ import re
 
 from common import PeakRSS, documents, machine, median, timer
 
+from recoupe.eval.time import dateparser_times
 from recoupe.execute import LocalExecutor
 from recoupe.nlp.time import extract_times
-from recoupe.nlp.time.evaluate import dateparser_times
 
 _SPLIT = re.compile(r"(?<=[.!?»])\s+|\n+")
 _CHUNK = 500

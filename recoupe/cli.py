@@ -198,7 +198,7 @@ def eval_reuse(
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Duplicates and copied passages on copies generated from real articles."""
-    from .reuse.evaluate import evaluate
+    from .eval.reuse import evaluate
 
     _logging(quiet=True, verbose=False)
     docs = _read_jsonl(documents)
@@ -218,7 +218,7 @@ def eval_time(
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Temporal expressions: span, type and value scores against gold TIMEX3 annotations."""
-    from .nlp.time.evaluate import evaluate
+    from .eval.time import evaluate
 
     _logging(quiet=True, verbose=False)
     docs = _read_jsonl(documents)
@@ -248,7 +248,7 @@ def eval_clustering(
     and leave-one-window-out, the scores to quote for anything learnt."""
     from .config import Config
     from .eval.linker import leave_one_window_out, train_linker
-    from .stories.evaluate import Labels, evaluate
+    from .eval.stories import Labels, evaluate
 
     _logging(quiet=True, verbose=False)
     docs = _read_jsonl(documents)
@@ -292,7 +292,7 @@ def eval_whowhat(
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Quotes (with speakers), figures (with values), entity merges and events against annotations."""
-    from .nlp.evaluate import evaluate, gold_record
+    from .eval.whowhat import evaluate, gold_record
 
     _logging(quiet=True, verbose=False)
     rows = []
@@ -366,7 +366,7 @@ def eval_timeline(
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """Timelines: date F1 and concat, agreement and align+ m:1 ROUGE-1/2 against reference timelines."""
-    from .summarize.evaluate import evaluate
+    from .eval.summaries import evaluate
 
     _logging(quiet=True, verbose=False)
     for name in ("documents.jsonl", "timelines.jsonl"):

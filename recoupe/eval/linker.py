@@ -29,10 +29,10 @@ import numpy as np
 
 from ..config import Config
 from ..model import Article, Embedding
-from ..stories.evaluate import Labels, cluster, scores
 from ..stories.grouping import Span, gap_days, when
 from ..stories.linker import Linker, link_features
 from ..stories.similarity import match_many
+from .stories import Labels, cluster, scores
 
 DOC_FLOOR = 0.3  # below this document cosine no same-event pair was seen on the dev labels
 _BETA = 1.0  # F-beta of the threshold (0.5 kept too many articles alone: RESULTS.md)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from recoupe import extract_times
-from recoupe.nlp.time.evaluate import evaluate
+from recoupe.eval.time import evaluate
 
 from ..conftest import SHARED_DATA
 

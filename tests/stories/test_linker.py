@@ -12,10 +12,10 @@ import pytest
 from recoupe.config import Config, StoreConfig, StoriesConfig
 from recoupe.errors import ConfigError
 from recoupe.eval.linker import Pairs, leave_one_window_out, train, training_pairs
+from recoupe.eval.stories import Labels
 from recoupe.model import Article, Embedding, PublishedDate
 from recoupe.nlp.embed import unit
 from recoupe.store import open_store
-from recoupe.stories.evaluate import Labels
 from recoupe.stories.grouping import StoryGrouper
 from recoupe.stories.linker import (
     LINK_FEATURES,

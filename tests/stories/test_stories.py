@@ -11,10 +11,10 @@ import pytest
 
 import recoupe
 from recoupe.config import Config, StoreConfig
+from recoupe.eval.stories import clustering_scores, evaluate
 from recoupe.model import Article, Embedding, PublishedDate
 from recoupe.nlp.embed import unit
 from recoupe.store import open_store
-from recoupe.stories.evaluate import clustering_scores, evaluate
 from recoupe.stories.storylines import storyline_title
 
 from ..conftest import SEEDS, SHARED_DATA, ml_crisis_documents

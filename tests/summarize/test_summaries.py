@@ -130,7 +130,7 @@ def test_ml_crisis_timeline_beats_the_baselines() -> None:
     refs = [json.loads(line) for line in
             (SHARED_DATA / "ml_crisis" / "timelines.jsonl").read_text(encoding="utf-8").splitlines()]
     keep = ("it", "libya")
-    from recoupe.summarize.evaluate import evaluate
+    from recoupe.eval.summaries import evaluate
 
     scores = evaluate([d for d in docs if (d["lang"], d["topic"]) == keep],
                       [r for r in refs if (r["lang"], r["topic"]) == keep])

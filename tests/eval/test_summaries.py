@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recoupe.summarize.evaluate import (
+from recoupe.eval.summaries import (
     _mentioned,
     agreement,
     align_many_to_one,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from recoupe.config import Config
+from recoupe.eval.whowhat import evaluate
 from recoupe.ingest import iter_inputs
 from recoupe.model import Article
-from recoupe.nlp.evaluate import evaluate
 from recoupe.pipeline import Pipeline
 
 from ..conftest import SEEDS, ml_crisis_documents

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ...model import TimeExpression
-from ...scores import prf
-from .resolve import extract_times
+from ..model import TimeExpression
+from ..nlp.time.resolve import extract_times
+from ..scores import prf
 
 Finder = Callable[[str, str, str], list[TimeExpression]]
 

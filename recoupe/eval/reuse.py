@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..reuse.align import merge_spans, union_length
+from ..reuse.report import ReuseReport
+from ..reuse.text import norms, words
 from ..store import open_store
-from .align import merge_spans, union_length
-from .report import ReuseReport
-from .text import norms, words
 
 KINDS = ("exact", "boilerplate", "reworded", "partial")
 _DUPLICATE_KINDS = {"exact", "boilerplate", "reworded"}

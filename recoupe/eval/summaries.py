@@ -43,8 +43,8 @@ from ..config import Config
 from ..lang import resources, time_lexicon
 from ..model import Article, TimelineEntry
 from ..scores import ml_crisis_record
-from .sentences import Pool, Unit, units_of, words
-from .timeline import TimelineOptions, build_timeline
+from ..summarize.sentences import Pool, Unit, units_of, words
+from ..summarize.timeline import TimelineOptions, build_timeline
 
 Timeline = dict[str, list[str]]  # day -> sentences
 _NOTE = ("tokens: lowercase words; no stemming, no stop-word removal (the usual ROUGE "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from recoupe.reuse.evaluate import evaluate, generate
+from recoupe.eval.reuse import evaluate, generate
 from tests.conftest import ml_crisis_documents
 
 

@@ -53,9 +53,9 @@ from typing import Any
 
 from ..config import Config
 from ..model import Article, FigureMention, QuoteMention
+from ..nlp.canonical import fold
+from ..nlp.figures import DURATION_UNITS
 from ..scores import half, ml_crisis_record, prf
-from .canonical import fold
-from .figures import DURATION_UNITS
 
 # One character for one, so offsets in the folded text are offsets in the text.
 _SAME = str.maketrans({"\u2019": "'", "\u02bc": "'", "`": "'", "«": '"', "»": '"', "“": '"',
