@@ -87,7 +87,7 @@ def _analysed(
         paths = [paths]
     config = config or Config.load()
     if db is not None:
-        config.store.path = str(db)
+        config.store.point_at(str(db))
     store = open_store(config.store)
     try:
         analyzer = Analyzer(config, store, progress)

@@ -46,7 +46,7 @@ def _root() -> None:
 @app.command()
 def analyze(
     paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for stdin.")],
-    db: Annotated[Path | None, typer.Option("--db", help="Store file (default: ./recoupe.db).")] = None,
+    db: Annotated[str | None, typer.Option("--db", metavar="FILE|URL", help="The store: a SQLite file (default: ./recoupe.db) or a postgresql:// URL.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the JSON report on stdout.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Write a static HTML report.")] = None,
     markdown: Annotated[Path | None, typer.Option("--markdown", help="Write a Markdown report.")] = None,
@@ -100,7 +100,7 @@ def timeline(
     sentences: Annotated[int, typer.Option("--sentences", min=1, help="Sentences per date.")] = 1,
     start: Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD).")] = None,
-    db: Annotated[Path | None, typer.Option("--db", help="Store file (default: ./recoupe.db).")] = None,
+    db: Annotated[str | None, typer.Option("--db", metavar="FILE|URL", help="The store: a SQLite file (default: ./recoupe.db) or a postgresql:// URL.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
     config_file: Annotated[Path | None, typer.Option("--config", help="TOML config file.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
@@ -145,7 +145,7 @@ def timeline(
 
 @app.command()
 def serve(
-    db: Annotated[Path | None, typer.Option("--db", help="Store file (default: ./recoupe.db).")] = None,
+    db: Annotated[str | None, typer.Option("--db", metavar="FILE|URL", help="The store: a SQLite file (default: ./recoupe.db) or a postgresql:// URL.")] = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
     config_file: Annotated[Path | None, typer.Option("--config", help="TOML config file.")] = None,
@@ -163,17 +163,18 @@ def serve(
     try:
         config = Config.load(config_file)
         if db is not None:
-            config.store.path = str(db)
+            config.store.point_at(db)
         if threads is not None:
             config.serve.threads = threads
-        if not Path(config.store.path).exists():
+        if config.store.type == "sqlite" and not Path(config.store.path).exists():
             _say(f"error: no store at {config.store.path}: run `recoupe analyze` first")
             raise typer.Exit(3)
     except RecoupeError as exc:
         _say(f"error: {exc}")
         raise typer.Exit(exc.exit_code) from None
     if not quiet:
-        err.print(f"recoupe: serving {config.store.path} on http://{host}:{port}/")
+        where = config.store.path if config.store.type == "sqlite" else "the PostgreSQL store"
+        err.print(f"recoupe: serving {where} on http://{host}:{port}/")
     level = "warning" if quiet else "info"
     if workers == 1:
         uvicorn.run(create_app(config), host=host, port=port, log_level=level)

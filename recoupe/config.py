@@ -35,13 +35,25 @@ class PipelineConfig:
 
 @dataclass(slots=True)
 class StoreConfig:
-    type: str = "sqlite"
-    path: str = DEFAULT_DB
+    type: str = "sqlite"  # or "postgresql" (recoupe/store/postgres.py)
+    path: str = DEFAULT_DB  # the SQLite file
+    url: str = ""  # the PostgreSQL database: "postgresql://user@host:5432/recoupe"
+
+    def point_at(self, where: str) -> None:
+        """Use the store ``where`` names: a PostgreSQL URL, else a SQLite file."""
+        if where.startswith(("postgresql://", "postgres://")):
+            self.type, self.url = "postgresql", where
+        else:
+            self.type, self.path = "sqlite", where
 
 
 @dataclass(slots=True)
 class ExecutorConfig:
-    type: str = "local"
+    type: str = "local"  # "inline", "local" (worker processes) or "ray"
+    # Ray only: "" starts Ray on this machine for the run; else the cluster to join ("auto",
+    # "host:6379", "ray://host:10001"), with ``workers`` 0 meaning one per CPU of it.
+    address: str = ""
+    object_store_mb: int = 256  # Ray only: the object store of a Ray started here
     workers: int = 0  # 0: one per core
     # Below this many articles, work in-process: starting workers and loading
     # models in each costs more than it saves.

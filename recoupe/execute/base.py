@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ..config import ExecutorConfig
-from ..errors import ConfigError, RecoupeError
+from ..errors import RecoupeError
+from ..registry import Registry
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,7 +66,7 @@ def results(outcomes: Iterator[R | Failed]) -> Iterator[R]:
         yield outcome
 
 
-def _main_file() -> str | None:
+def main_file() -> str | None:
     return getattr(sys.modules.get("__main__"), "__file__", None)
 
 
@@ -73,24 +74,22 @@ def workers_can_start() -> bool:
     """Whether worker processes can start: they import the main module from its file, as
     multiprocessing does, and a program read from standard input (``python -``) has a
     ``__file__`` that names no file, which leaves them unable to start at all."""
-    main = _main_file()
+    main = main_file()
     return main is None or os.path.exists(main)
+
+
+ExecutorFactory = Callable[[ExecutorConfig, int | None, "Initializer | None"], Executor]
+_EXECUTORS: Registry[ExecutorFactory] = Registry("executor type")
+
+
+def register_executor(name: str) -> Callable[[ExecutorFactory], ExecutorFactory]:
+    return _EXECUTORS.register(name)
 
 
 def make_executor(config: ExecutorConfig, n_items: int | None = None,
                   init: Initializer | None = None) -> Executor:
-    """The configured executor; in-process when the job is too small to be worth workers."""
-    from .local import InlineExecutor, LocalExecutor
+    """The configured executor (``[executor] type``: a registered name)."""
+    from . import local as _local  # noqa: F401 - registers "inline" and "local"
+    from . import ray_pool as _ray_pool  # noqa: F401 - registers "ray"
 
-    # ``init`` is the workers' set-up: in this process, the models load on first use.
-    if config.type == "local":
-        if config.workers == 1 or (n_items is not None and n_items < config.min_parallel):
-            return InlineExecutor()
-        if not workers_can_start():
-            log.warning("worker processes cannot import this program's main module (%s): "
-                        "analysing in this process", _main_file())
-            return InlineExecutor()
-        return LocalExecutor(config.workers, init)
-    if config.type == "inline":
-        return InlineExecutor()
-    raise ConfigError(f"unknown executor type {config.type!r}; available: inline, local")
+    return _EXECUTORS.get(config.type)(config, n_items, init)

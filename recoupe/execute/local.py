@@ -17,7 +17,17 @@ from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
-from .base import Budget, Failed, Initializer, results
+from ..config import ExecutorConfig
+from .base import (
+    Budget,
+    Executor,
+    Failed,
+    Initializer,
+    main_file,
+    register_executor,
+    results,
+    workers_can_start,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -184,3 +194,21 @@ def _start_worker(init: Initializer | None) -> None:
     if init is not None:
         fn, args = init
         fn(*args)
+
+
+@register_executor("inline")
+def _inline(config: ExecutorConfig, n_items: int | None, init: Initializer | None) -> Executor:
+    return InlineExecutor()
+
+
+@register_executor("local")
+def _local(config: ExecutorConfig, n_items: int | None, init: Initializer | None) -> Executor:
+    """Worker processes; in-process when the job is too small to be worth them (``init`` is
+    the workers' set-up: in this process the models load on first use)."""
+    if config.workers == 1 or (n_items is not None and n_items < config.min_parallel):
+        return InlineExecutor()
+    if not workers_can_start():
+        log.warning("worker processes cannot import this program's main module (%s): "
+                    "analysing in this process", main_file())
+        return InlineExecutor()
+    return LocalExecutor(config.workers, init)

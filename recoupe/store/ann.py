@@ -17,10 +17,12 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from usearch.index import Index
+
+if TYPE_CHECKING:
+    from usearch.index import Index
 
 UNDATED = "undated"
 _EXACT_BELOW = 256
@@ -70,6 +72,8 @@ class PartitionedIndex:
             if index is not None and len(index) == expected and index.ndim == self.dim:
                 self._parts[name] = index
                 return index
+        from usearch.index import Index  # see _usearch_note
+
         index = Index(ndim=self.dim, metric="cos", dtype="f16")
         keys, vectors = self._load(name)
         if len(keys):
@@ -188,6 +192,8 @@ class PartitionedIndex:
 def _restore(path: Path) -> Index | None:
     """The graph saved at ``path``, or None when the file is unreadable or damaged (it is then
     rebuilt from the database)."""
+    from usearch.index import Index  # see _usearch_note
+
     try:
         return Index.restore(str(path))
     except (OSError, RuntimeError, ValueError):
@@ -208,3 +214,8 @@ def days_between(start: str, end: str) -> list[str]:
     """Days from ``start`` to ``end`` (YYYY-MM-DD), inclusive."""
     first, last = date.fromisoformat(start), date.fromisoformat(end)
     return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+# _usearch_note: usearch is imported when a graph is first needed, not with recoupe: its C++
+# runtime, once loaded, breaks Ray's (Ray's regular expressions throw when it starts), and a
+# PostgreSQL store or a Ray worker never needs it.

@@ -63,6 +63,11 @@ def own_span(published: PublishedDate) -> tuple[str, str] | None:
     return date_span(own.date, own.granularity) if own is not None else None
 
 
+def canonical_of(entity: Entity, canonical: dict[str, str]) -> str:
+    """The key an entity is stored under: the one of its keys that is its own canonical."""
+    return next(k for k in entity.keys if canonical.get(k) == k)
+
+
 @dataclass(frozen=True, slots=True)
 class NameRow:
     """How often one article names one mention key with one written name."""
@@ -310,7 +315,8 @@ def register_store(name: str) -> Callable[[StoreFactory], StoreFactory]:
 def open_store(config: StoreConfig, *, readonly: bool = False) -> Store:
     """The configured store. ``readonly``: for a reader (the web server), which then writes
     nothing beside the database (its vector graphs are rebuilt in memory if need be)."""
-    from . import sqlite as _sqlite  # noqa: F401 - registers the backend
+    from . import postgres as _postgres  # noqa: F401 - registers the backends
+    from . import sqlite as _sqlite  # noqa: F401
 
     return _BACKENDS.get(config.type)(config, readonly)
 

@@ -50,6 +50,7 @@ from .base import (
     StoryQuery,
     StoryRow,
     StoryState,
+    canonical_of,
     own_span,
     register_store,
 )
@@ -792,7 +793,7 @@ class SQLiteStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                 "type = excluded.type, name = excluded.name, aliases = excluded.aliases, "
                 "articles = excluded.articles, former_ids = excluded.former_ids",
-                [(e.id, _canonical_of(e, canonical), e.type, e.name,
+                [(e.id, canonical_of(e, canonical), e.type, e.name,
                   json.dumps(e.aliases, ensure_ascii=False), len(e.articles),
                   json.dumps(e.former_ids)) for e in entities],
             )
@@ -1108,10 +1109,6 @@ def _pack(values: Sequence[int]) -> bytes:
 
 def _unpack(data: bytes) -> list[int]:
     return list(struct.unpack(f"<{len(data) // 8}q", data))
-
-
-def _canonical_of(entity: Entity, canonical: dict[str, str]) -> str:
-    return next(k for k in entity.keys if canonical.get(k) == k)
 
 
 def _chunks(items: list[Any]) -> Iterator[list[Any]]:

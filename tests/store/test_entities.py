@@ -21,35 +21,6 @@ def _view(store: SQLiteStore) -> dict[str, tuple[str, list[str], list[str]]]:
     return {e.id: (e.name, e.aliases, e.articles) for e in store.entities()}
 
 
-def test_a_surname_joins_its_one_full_name_until_a_second_arrives(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.db")
-    store.save_article(_article("a1", ("Emmanuel Macron", "PER:emmanuel macron"),
-                                ("Macron", "PER:macron"), ("Macron", "PER:macron")))
-    store.save_article(_article("a2", ("Macron", "PER:macron"), ("Joe Biden", "PER:joe biden")))
-    refresh_entities(store)
-    macron = entity_id("PER:emmanuel macron")
-    assert _view(store)[macron] == ("Emmanuel Macron", ["Macron"], ["a1", "a2"])
-    assert entity_id("PER:macron") not in _view(store)
-    assert store.canonical_keys()["PER:macron"] == "PER:emmanuel macron"
-    assert store.stale_names() == []  # nothing to count again
-
-    # A second Macron: the lone surname is ambiguous again, and only that group is recounted.
-    store.save_article(_article("a3", ("Brigitte Macron", "PER:brigitte macron")))
-    assert {r.key for r in store.stale_names()} == {
-        "PER:brigitte macron", "PER:emmanuel macron", "PER:macron"}
-    refresh_entities(store)
-    view = _view(store)
-    assert view[macron] == ("Emmanuel Macron", [], ["a1"])
-    assert view[entity_id("PER:macron")] == ("Macron", [], ["a1", "a2"])
-    assert view[entity_id("PER:brigitte macron")][2] == ["a3"]
-    assert view[entity_id("PER:joe biden")][2] == ["a2"]
-
-    # An article analysed again that names someone no more: the entity goes with the name.
-    store.save_article(_article("a3"))
-    refresh_entities(store)
-    assert entity_id("PER:brigitte macron") not in _view(store)
-    store.close()
-
 
 def test_entities_are_the_same_whatever_the_order(tmp_path: Path) -> None:
     articles = [
@@ -88,32 +59,6 @@ def test_an_older_store_gets_its_names_on_upgrade(tmp_path: Path) -> None:
     assert _view(store)[entity_id("PER:joe biden")] == ("Joe Biden", [], ["a1"])
     store.close()
 
-
-def test_types_and_acronyms_join_when_counted_a_batch_at_a_time(tmp_path: Path) -> None:
-    def named(i: str, *names: tuple[str, str, str]) -> Article:
-        mentions = [Mention(0, len(t), t, label, 0, key) for t, label, key in names]  # type: ignore[arg-type]
-        return Article(id=i, raw_text=i, text=i, mentions=mentions)
-
-    store = SQLiteStore(tmp_path / "s.db")
-    store.save_article(named("a1", ("Bachar al-Assad", "PER", "PER:bashar assad"),
-                             ("Assad", "PER", "PER:assad"),
-                             ("OSDH", "ORG", "ORG:osdh")))
-    refresh_entities(store)
-    store.save_article(named("a2", ("Bachar al-Assad", "PER", "PER:bashar assad")))
-    refresh_entities(store)
-    # A later article tags him LOC and spells the OSDH out: only these keys are stale, yet
-    # his entity is counted again from all its keys, the surname's included.
-    store.save_article(named("a3", ("Bachar al-Assad", "LOC", "LOC:bashar assad"),
-                             ("Observatoire syrien des droits de l'homme", "ORG",
-                              "ORG:observatoire syrien des droits de l'homme")))
-    refresh_entities(store)
-    view = _view(store)
-    assad = view[entity_id("PER:bashar assad")]
-    assert assad[2] == ["a1", "a2", "a3"] and "Assad" in assad[1]
-    assert entity_id("LOC:bashar assad") not in view
-    osdh = view[entity_id("ORG:observatoire syrien des droits de l'homme")]
-    assert osdh[1] == ["OSDH"] and osdh[2] == ["a1", "a3"]
-    store.close()
 
 
 def test_a_schema_7_store_gets_its_name_groups_on_upgrade(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from recoupe.model import Article, Story
-from recoupe.store.base import StoryQuery, StoryState
+from recoupe.store.base import StoryState
 from recoupe.store.sqlite import SQLiteStore
 
 
@@ -33,33 +33,6 @@ def _store(path: Path) -> SQLiteStore:
     return store
 
 
-def _ids(store: SQLiteStore, query: StoryQuery) -> list[str]:
-    return [row.id for row in store.story_rows(store.story_order(query))]
-
-
-def test_newest_first_undated_last_and_each_filter(tmp_path: Path) -> None:
-    store = _store(tmp_path / "s.db")
-    # Same date: the later story first; no date: after every dated one.
-    assert _ids(store, StoryQuery()) == ["same-day", "new", "old", "undated"]
-    assert _ids(store, StoryQuery(language="fr")) == ["new", "old", "undated"]
-    assert _ids(store, StoryQuery(language="es", end="2022-01-31")) == ["old"]
-    assert _ids(store, StoryQuery(source="lemonde.fr")) == ["new", "old"]
-    assert _ids(store, StoryQuery(storyline="line")) == ["new", "old"]
-    assert _ids(store, StoryQuery(start="2022-01-01")) == ["same-day", "new"]
-    assert _ids(store, StoryQuery(language="de")) == []
-    store.close()
-
-
-def test_rows_keep_the_order_asked_and_sum_up_their_articles(tmp_path: Path) -> None:
-    store = _store(tmp_path / "s.db")
-    order = store.story_order(StoryQuery())
-    rows = store.story_rows([order[2], order[0], 10_000])  # an unknown key is skipped
-    assert [r.id for r in rows] == ["old", "same-day"]
-    old = rows[0]
-    assert (old.headline, old.date, old.storyline, old.articles) == ("Old", "2021-12-30", "line", 2)
-    assert old.languages == ["es", "fr"] and old.sources == ["elpais.com", "lemonde.fr"]
-    store.close()
-
 
 def test_the_list_order_comes_from_an_index_not_a_sort(tmp_path: Path) -> None:
     # Sorting reads every story row, vectors included: on 80k stories a page cost 160 ms.
@@ -73,46 +46,6 @@ def test_the_list_order_comes_from_an_index_not_a_sort(tmp_path: Path) -> None:
     assert "stories_newest" in plan and "TEMP B-TREE" not in plan
 
 
-def test_version_moves_when_another_connection_writes(tmp_path: Path) -> None:
-    reader = _store(tmp_path / "s.db")
-    before = reader.version()
-    assert reader.version() == before  # reading changes nothing
-    writer = SQLiteStore(tmp_path / "s.db")
-    writer.save_article(_article("a7", "fr", "afp.com"))
-    writer.close()
-    assert reader.version() != before
-    reader.close()
-
-
-def test_by_coverage_many_independent_sources_lately_come_first(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.db")
-    for i in range(12):
-        store.save_article(_article(f"b{i}", "fr", f"site{i}.fr"))
-
-    def story(sid: str, day: str | None, sources: int, languages: list[str]) -> StoryState:
-        return StoryState(Story(id=sid, articles=[], headline=sid, date=day, coverage=sources,
-                                languages=languages))
-
-    store.save_stories([
-        story("today-one", "2022-02-10", 1, ["fr"]),
-        story("today-four", "2022-02-10", 4, ["fr"]),
-        story("three-days-eight", "2022-02-07", 8, ["fr"]),  # ranks with four today
-        story("week-ago-six", "2022-02-03", 6, ["fr", "es", "it"]),
-        story("undated-twenty", None, 20, ["fr"]),
-        story("yesterday-two-langs", "2022-02-09", 2, ["fr", "es"]),
-    ])
-    # (sources + 0.5 per extra language) / (1 + age / 3): 4 and 4 (the later first),
-    # 7 / (10/3), 2.5 / (4/3), 20 / (1 + 30/3) (undated: 30 days old), 1.
-    assert _ids(store, StoryQuery(sort="coverage")) == [
-        "today-four", "three-days-eight", "week-ago-six", "yesterday-two-langs",
-        "undated-twenty", "today-one"]
-    assert _ids(store, StoryQuery(sort="coverage", min_sources=6)) == [
-        "three-days-eight", "week-ago-six", "undated-twenty"]
-    assert _ids(store, StoryQuery(min_sources=6)) == [
-        "three-days-eight", "week-ago-six", "undated-twenty"]  # newest first, undated last
-    rows = store.story_rows(store.story_order(StoryQuery(sort="coverage", limit=1)))
-    assert rows[0].coverage == 4
-    store.close()
 
 
 def test_a_schema_8_store_gets_its_stories_coverage_from_their_sources(tmp_path: Path) -> None:
