@@ -3,6 +3,9 @@
     python benchmarks/backends.py [--parts ingest,addone,search,ray] [--articles 2000]
                                   [--store 100000] [--adds 40] [--searches 200]
 
+analyze  ``recoupe analyze`` of ``--documents`` ML-Crisis pages (fr/es/it, as they come)
+         into SQLite and into PostgreSQL, the local executor on both: articles per second
+         end to end, and the ratio (what a user sees of the store's cost).
 ingest   ``save_article`` of ``--articles`` synthetic articles (512-d topical vectors,
          8 sentence vectors, 3,000 characters of text, 40 terms, 12 names), 64 per
          transaction as ``analyze`` commits them, into a fresh SQLite store and a fresh
@@ -106,6 +109,29 @@ def ingest(server: PostgresServer, tmp: Path, n: int) -> None:
           f"(target <= 1.3x)", flush=True)
 
 
+def analyze_e2e(server: PostgresServer, tmp: Path, n: int) -> None:
+    import json
+
+    from recoupe import analyze
+
+    docs = documents()[:n]
+    path = tmp / "docs.jsonl"
+    path.write_text("\n".join(json.dumps({"id": d["doc_id"], "text": d["text"],
+                                          "published": d["pub_date"], "language": d["lang"]},
+                                         ensure_ascii=False) for d in docs), encoding="utf-8")
+    rates = {}
+    for kind in ("sqlite", "postgresql"):
+        config = Config()
+        config.store = (StoreConfig(path=str(tmp / "e2e.db")) if kind == "sqlite"
+                        else StoreConfig(type="postgresql", url=server.database()))
+        started = time.perf_counter()
+        report = analyze([str(path)], config=config)
+        rates[kind] = len(report.articles) / (time.perf_counter() - started)
+    print(f"analyze: {n} pages end to end: SQLite {rates['sqlite']:.2f} articles/s, "
+          f"PostgreSQL {rates['postgresql']:.2f} articles/s; SQLite / PostgreSQL "
+          f"{rates['sqlite'] / rates['postgresql']:.2f}x (target <= 1.3x)", flush=True)
+
+
 def _bulk_postgres(url: str, n: int, rng: np.random.Generator) -> PostgresStore:
     """``n`` synthetic articles by COPY (one by one would take hours), then the indexes."""
     store = PostgresStore(url)
@@ -137,8 +163,10 @@ def _bulk_postgres(url: str, n: int, rng: np.random.Generator) -> PostgresStore:
             with cur.copy("COPY stories (id, date, date_granularity, vector) FROM STDIN "
                           "WITH (FORMAT BINARY)") as copy:
                 copy.set_types(["text", "text", "text", "vector"])
-                for k in range(0, len(docs), 3):
+                for k in range(len(docs)):
                     i = start + k
+                    if i % 3:
+                        continue
                     copy.write_row((f"s{i:015x}", (_DAY0 + timedelta(days=i // _PER_DAY))
                                     .isoformat(), "day", docs[k]))
             buf = io.StringIO()
@@ -259,7 +287,8 @@ def ray_scaling(n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--parts", default="ingest,addone,search,ray")
+    parser.add_argument("--parts", default="analyze,ingest,addone,search,ray")
+    parser.add_argument("--documents", type=int, default=300)
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--store", type=int, default=100_000)
     parser.add_argument("--adds", type=int, default=40)
@@ -272,10 +301,12 @@ def main() -> None:
         ray_scaling(args.ray_articles)
         return
     print(machine(), flush=True)
-    if parts & {"ingest", "addone", "search"}:
+    if parts & {"analyze", "ingest", "addone", "search"}:
         server = start_postgres()
         try:
             with tempfile.TemporaryDirectory(prefix="recoupe-bench-") as tmp:
+                if "analyze" in parts:
+                    analyze_e2e(server, Path(tmp), args.documents)
                 if "ingest" in parts:
                     ingest(server, Path(tmp), args.articles)
                 if parts & {"addone", "search"}:

@@ -111,7 +111,7 @@ def start_postgres(base: Path | None = None) -> PostgresServer:
     port = _free_port()
     # Durability off: the tests' databases are thrown away.
     options = (f"-h 127.0.0.1 -p {port} -k {base} -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off -c max_connections=200")
+               "-c full_page_writes=off -c max_connections=200 -c shared_buffers=512MB")
     _run([str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"),
           "-w", "start"])
     return PostgresServer(base, port, binaries)

@@ -68,14 +68,14 @@ class RayExecutor:
         self._ray = ray
         self._started = False
         if not ray.is_initialized():
-            # Ray turns token authentication on by default; a local instance for one run
-            # needs none, and every process it starts reads this from the environment.
-            os.environ.setdefault("RAY_AUTH_MODE", "disabled")
             options: dict[str, Any] = {"log_to_driver": False, "include_dashboard": False,
                                        "configure_logging": False}
-            if address:
+            if address:  # a cluster's own authentication is the user's to set up
                 ray.init(address=address, **options)
             else:
+                # Ray turns token authentication on by default; an instance of this process
+                # for one run needs none, and each process it starts reads this.
+                os.environ.setdefault("RAY_AUTH_MODE", "disabled")
                 ray.init(num_cpus=workers or os.cpu_count() or 1,
                          object_store_memory=object_store_mb * 1024 * 1024, **options)
                 self._started = True

@@ -447,3 +447,17 @@ def test_search_folds_accents_and_case_and_ranks_titles_first(opened: Opener) ->
     assert store.search_text('" OR * & !', 10) == []  # query syntax never reaches the engine
     store.save_article(_article("a3", title="Météo", text="Grand soleil sur la Bretagne."))
     assert store.search_text("pleuvra", 10) == [] and store.search_text("soleil", 10)[0][0] == "a3"
+
+
+def test_a_write_the_database_refuses_is_a_store_error_and_leaves_nothing(
+        opened: Opener) -> None:
+    store = opened()
+    store.save_article(_article("a1"))
+    # A story whose member is no stored article: refused (on PostgreSQL only when the
+    # batch's statements reach the server, at its end).
+    with pytest.raises(StoreError), store.batch():
+        store.save_article(_article("a2"))
+        store.save_stories([StoryState(Story(id="s1", articles=["a1", "nowhere"]))])
+    assert store.known_ids(["a1", "a2"]) == {"a1"} and store.stories() == []
+    store.save_article(_article("a3"))  # and the store goes on
+    assert store.count_articles() == 2

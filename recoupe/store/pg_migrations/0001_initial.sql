@@ -19,6 +19,7 @@ CREATE TABLE articles (
     raw_text BYTEA NOT NULL,                 -- UTF-8: PostgreSQL text holds no NUL
     html BYTEA,
     payload TEXT NOT NULL,                   -- the analysed Article as JSON
+    terms TEXT[] NOT NULL DEFAULT '{}',      -- its grouping terms: counted off when replaced
     search TSVECTOR NOT NULL,                -- title (weight A) and text, accents folded
     added_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
