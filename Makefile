@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/serve.py
 	$(BIN)/python benchmarks/order.py
 	$(BIN)/python benchmarks/reliability.py
+	$(BIN)/python benchmarks/backends.py
 	@if [ -f $(DATA)/ml_crisis/documents.jsonl ]; then \
 	  $(BIN)/recoupe eval reuse $(DATA)/ml_crisis/documents.jsonl --json; \
 	else echo "skipped: evaluation data absent ($(DATA))"; fi

@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import stories as stories_bench
 from common import documents, machine, median, percentile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -55,14 +56,10 @@ _PER_DAY = 10_000
 
 
 def _centres() -> np.ndarray:
-    centres = np.random.default_rng(3).normal(size=(2000, _DIM)).astype(np.float32)
-    return centres / np.linalg.norm(centres, axis=1, keepdims=True)
+    return stories_bench._centres(_DIM)
 
 
-def _topical(centres: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    picks = centres[rng.integers(0, len(centres), size=n)]
-    out = picks + rng.normal(0, 0.036, size=picks.shape).astype(np.float32)
-    return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+_topical = stories_bench._topical
 
 
 def _texts() -> list[str]:
@@ -217,13 +214,11 @@ def _searches(store: object, searches: int, rng: np.random.Generator) -> list[fl
 
 def addone_and_search(server: PostgresServer, tmp: Path, n: int, adds: int, searches: int,
                       parts: set[str]) -> None:
-    from stories import _bulk_store
-
     for kind in ("sqlite", "postgresql"):
         rng = np.random.default_rng(11)
         started = time.perf_counter()
         if kind == "sqlite":
-            store: object = _bulk_store(tmp / "addone.db", n, _PER_DAY, _DIM, rng)
+            store: object = stories_bench._bulk_store(tmp / "addone.db", n, _PER_DAY, _DIM, rng)
             index = store._index(_DIM)  # type: ignore[attr-defined]
             for day in range((n - 1) // _PER_DAY + 1):
                 index.search(np.ones(_DIM, np.float32),

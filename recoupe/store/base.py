@@ -7,17 +7,19 @@ default; a PostgreSQL store implements the same protocol.
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, get_args
 
 from ..config import StoreConfig
 from ..model import (  # date_span: also for the store's callers, as before
     Article,
     Embedding,
     Entity,
+    EntityType,
     Fingerprint,
     Granularity,
     PublishedDate,
@@ -28,7 +30,10 @@ from ..model import (  # date_span: also for the store's callers, as before
     date_span,
     own_date,
 )
+from ..nlp.canonical import surname_group
 from ..registry import Registry
+
+_TYPES = get_args(EntityType)
 
 
 @dataclass(slots=True)
@@ -131,6 +136,85 @@ class EntityRow:
     name: str
     type: str
     articles: int  # how many articles name it
+
+
+def story_filter(query: StoryQuery, mark: str) -> tuple[str, list[Any]]:
+    """The WHERE clause (on ``stories s``) of ``query``'s filters and its arguments, with
+    ``mark`` as the driver's placeholder: the same SQL on every backend."""
+    where: list[str] = ["1 = 1"]
+    args: list[Any] = []
+    for test, value in (("s.date >= ?", query.start), ("s.date <= ?", query.end),
+                        ("s.storyline = ?", query.storyline),
+                        ("s.coverage >= ?", query.min_sources if query.min_sources > 1 else None)):
+        if value:
+            where.append(test)
+            args.append(value)
+    # Each filter's set of stories is computed once (IN), not probed story by story.
+    for column, value in (("language", query.language), ("source", query.source)):
+        if value:
+            where.append("s.id IN (SELECT sa.story_id FROM story_articles sa JOIN articles a "
+                         f"ON a.id = sa.article_id WHERE a.{column} = ?)")
+            args.append(value)
+    if query.entity:
+        where.append(
+            "s.id IN (SELECT sa.story_id FROM entities e JOIN name_keys nk "
+            "ON nk.canonical = e.key JOIN article_names an ON an.key = nk.key "
+            "JOIN story_articles sa ON sa.article_id = an.article_id WHERE e.id = ?)")
+        args.append(query.entity)
+    return " AND ".join(where).replace("?", mark), args
+
+
+def keys_to_recount(stale: Iterable[str], existing: Callable[[list[str], list[str]], set[str]]
+                    ) -> set[str]:
+    """Every key an entity of a ``stale`` key may hold: the same words under another type
+    ("Bachar al-Assad" tagged LOC once) and the keys of its group (a surname, initials), and
+    theirs in turn, so that an entity is always counted from all its keys. ``existing(keys,
+    groups)``: the stored keys among ``keys`` and those in ``groups``."""
+    keys: set[str] = set()
+    new = set(stale)
+    while new:
+        keys |= new
+        others = sorted({f"{t}:{k.partition(':')[2]}" for k in new for t in _TYPES} - keys)
+        groups = sorted({g for k in new if (g := surname_group(k))})
+        new = existing(others, groups) - keys
+    return keys
+
+
+def assemble_entities(rows: Iterable[tuple[Any, ...]], named: Iterable[tuple[str, str, str]]
+                      ) -> list[Entity]:
+    """Entities from their rows (seq, id, key, type, name, aliases JSON, former ids JSON) and
+    the (canonical key, key, article id) of every name, in arrival order: the most named
+    first."""
+    by_key = {key: Entity(id=i, name=name, type=t, aliases=json.loads(aliases),
+                          former_ids=json.loads(former))
+              for _seq, i, key, t, name, aliases, former in rows}
+    for canonical, key, article_id in named:
+        entity = by_key[canonical]
+        if key not in entity.keys:
+            entity.keys.append(key)
+        if not entity.articles or entity.articles[-1] != article_id:  # rows come by seq
+            entity.articles.append(article_id)
+    out = list(by_key.values())
+    for e in out:
+        e.keys.sort()
+    out.sort(key=lambda e: (-len(e.articles), e.name, e.id))
+    return out
+
+
+def assemble_storylines(lines: Iterable[tuple[str, str]],
+                        members: Iterable[tuple[str, str, str | None]]) -> list[Storyline]:
+    """Storylines from their (id, title) and their stories' (id, storyline, date) in date
+    order; one with no story is left out."""
+    found = {i: Storyline(id=i, title=t, stories=[]) for i, t in lines}
+    for story_id, line, day in members:
+        storyline = found.get(line)
+        if storyline is None:
+            continue
+        storyline.stories.append(story_id)
+        if day:
+            storyline.start = min(storyline.start or day, day)
+            storyline.end = max(storyline.end or day, day)
+    return sorted((s for s in found.values() if s.stories), key=lambda s: s.id)
 
 
 class Store(Protocol):

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from importlib import resources
-from typing import Any, ParamSpec, TypeVar, get_args
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -38,7 +38,6 @@ from ..model import (
     Article,
     Embedding,
     Entity,
-    EntityType,
     Fingerprint,
     Granularity,
     Rejection,
@@ -61,9 +60,13 @@ from .base import (
     StoryQuery,
     StoryRow,
     StoryState,
+    assemble_entities,
+    assemble_storylines,
     canonical_of,
+    keys_to_recount,
     own_span,
     register_store,
+    story_filter,
 )
 
 try:  # an optional dependency: only this backend needs it
@@ -72,7 +75,6 @@ try:  # an optional dependency: only this backend needs it
 except ImportError:  # pragma: no cover - reported when the backend is chosen
     psycopg = None  # type: ignore[assignment]
 
-_TYPES = get_args(EntityType)
 # The advisory lock every writer takes (any 64-bit number no other program uses).
 _WRITER_LOCK = 0x7265636F757065  # "recoupe"
 _RECENT_DAYS = 7
@@ -578,20 +580,11 @@ class PostgresStore:
 
     def storylines(self, ids: Sequence[str] | None = None) -> list[Storyline]:
         where, args = ("", ()) if ids is None else (" WHERE id = ANY(%s)", (list(ids),))
-        lines = {i: Storyline(id=i, title=t, stories=[]) for i, t in self.conn.execute(
-            "SELECT id, title FROM storylines" + where, args)}
+        lines = self.conn.execute("SELECT id, title FROM storylines" + where, args).fetchall()
         member_where = ("storyline IS NOT NULL" if ids is None else "storyline = ANY(%s)")
-        for story_id, line, day in self.conn.execute(
-                f"SELECT id, storyline, date FROM stories WHERE {member_where} "
-                "ORDER BY date IS NULL, date COLLATE \"C\", id COLLATE \"C\"", args):
-            found = lines.get(line)
-            if found is None:
-                continue
-            found.stories.append(story_id)
-            if day:
-                found.start = min(found.start or day, day)
-                found.end = max(found.end or day, day)
-        return sorted((s for s in lines.values() if s.stories), key=lambda s: s.id)
+        return assemble_storylines(lines, self.conn.execute(
+            f"SELECT id, storyline, date FROM stories WHERE {member_where} "
+            "ORDER BY date IS NULL, date COLLATE \"C\", id COLLATE \"C\"", args))
 
     def save_storyline(self, storyline: Storyline) -> None:
         with self._tx() as db:
@@ -627,16 +620,9 @@ class PostgresStore:
 
     def stale_names(self) -> list[NameRow]:
         stale = [r[0] for r in self.conn.execute("SELECT key FROM name_keys WHERE stale")]
-        # Every key an entity of a stale key may hold (base.Store.stale_names).
-        keys: set[str] = set()
-        new = set(stale)
-        while new:
-            keys |= new
-            others = sorted({f"{t}:{k.partition(':')[2]}" for k in new for t in _TYPES} - keys)
-            groups = sorted({g for k in new if (g := surname_group(k))})
-            new = {r[0] for r in self.conn.execute(
-                "SELECT key FROM name_keys WHERE key = ANY(%s) OR surname = ANY(%s)",
-                (others, groups))} - keys
+        keys = keys_to_recount(stale, lambda keys, groups: {r[0] for r in self.conn.execute(
+            "SELECT key FROM name_keys WHERE key = ANY(%s) OR surname = ANY(%s)",
+            (keys, groups))})
         rows = [(seq, NameRow(a, k, name, n)) for seq, a, k, name, n in self.conn.execute(
             "SELECT a.seq, an.article_id, an.key, an.name, an.n FROM article_names an "
             "JOIN articles a ON a.id = an.article_id WHERE an.key = ANY(%s)", (sorted(keys),))]
@@ -669,23 +655,10 @@ class PostgresStore:
     def entities(self, ids: Sequence[str] | None = None) -> list[Entity]:
         rows = self._rows(
             "SELECT seq, id, key, type, name, aliases, former_ids FROM entities", ids)
-        by_key = {key: Entity(id=i, name=name, type=t, aliases=json.loads(aliases),
-                              former_ids=json.loads(former))
-                  for _seq, i, key, t, name, aliases, former in rows}
-        for canonical, key, article_id in self.conn.execute(
-                "SELECT nk.canonical, nk.key, an.article_id FROM name_keys nk "
-                "JOIN article_names an ON an.key = nk.key JOIN articles a ON a.id = an.article_id "
-                "WHERE nk.canonical = ANY(%s) ORDER BY a.seq", (sorted(by_key),)):
-            entity = by_key[canonical]
-            if key not in entity.keys:
-                entity.keys.append(key)
-            if not entity.articles or entity.articles[-1] != article_id:  # rows come by seq
-                entity.articles.append(article_id)
-        out = list(by_key.values())
-        for e in out:
-            e.keys.sort()
-        out.sort(key=lambda e: (-len(e.articles), e.name, e.id))
-        return out
+        return assemble_entities(rows, self.conn.execute(
+            "SELECT nk.canonical, nk.key, an.article_id FROM name_keys nk "
+            "JOIN article_names an ON an.key = nk.key JOIN articles a ON a.id = an.article_id "
+            "WHERE nk.canonical = ANY(%s) ORDER BY a.seq", (sorted({r[2] for r in rows}),)))
 
     def canonical_keys(self, keys: Iterable[str] | None = None) -> dict[str, str]:
         query = "SELECT key, canonical FROM name_keys WHERE canonical IS NOT NULL"
@@ -799,36 +772,8 @@ class PostgresStore:
 
     # -- reading, for the web API
 
-    def _story_filter(self, query: StoryQuery) -> tuple[str, list[Any]]:
-        where: list[str] = ["true"]
-        args: list[Any] = []
-        if query.start:
-            where.append("s.date >= %s")
-            args.append(query.start)
-        if query.end:
-            where.append("s.date <= %s")
-            args.append(query.end)
-        if query.storyline:
-            where.append("s.storyline = %s")
-            args.append(query.storyline)
-        if query.min_sources > 1:
-            where.append("s.coverage >= %s")
-            args.append(query.min_sources)
-        for column, value in (("language", query.language), ("source", query.source)):
-            if value:
-                where.append("s.id IN (SELECT sa.story_id FROM story_articles sa JOIN articles a "
-                             f"ON a.id = sa.article_id WHERE a.{column} = %s)")
-                args.append(value)
-        if query.entity:
-            where.append(
-                "s.id IN (SELECT sa.story_id FROM entities e JOIN name_keys nk "
-                "ON nk.canonical = e.key JOIN article_names an ON an.key = nk.key "
-                "JOIN story_articles sa ON sa.article_id = an.article_id WHERE e.id = %s)")
-            args.append(query.entity)
-        return " AND ".join(where), args
-
     def story_order(self, query: StoryQuery) -> array[int]:
-        clause, args = self._story_filter(query)
+        clause, args = story_filter(query, "%s")
         newest_first = "s.date IS NULL, s.date COLLATE \"C\" DESC, s.seq DESC"
         if query.sort == "coverage":
             newest = self.conn.execute(

@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar, get_args
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -27,7 +27,6 @@ from ..model import (
     Article,
     Embedding,
     Entity,
-    EntityType,
     Fingerprint,
     Granularity,
     Rejection,
@@ -50,13 +49,16 @@ from .base import (
     StoryQuery,
     StoryRow,
     StoryState,
+    assemble_entities,
+    assemble_storylines,
     canonical_of,
+    keys_to_recount,
     own_span,
     register_store,
+    story_filter,
 )
 
 _NAMES_VERSION = 4  # the migration that adds article_names: filled from stored articles
-_TYPES = get_args(EntityType)
 _GROUPS_VERSION = 8  # the migration that gives every name key its group
 _CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
 
@@ -692,26 +694,18 @@ class SQLiteStore:
         return None if row is None else str(row[0])
 
     def storylines(self, ids: Sequence[str] | None = None) -> list[Storyline]:
-        lines: dict[str, Storyline] = {}
+        lines: list[tuple[str, str]] = []
+        members: list[tuple[str, str, str | None]] = []
         for chunk in [None] if ids is None else list(_chunks(list(ids))):
             where = "" if chunk is None else f" WHERE id IN ({_marks(chunk)})"
-            for i, t in self.conn.execute("SELECT id, title FROM storylines" + where,
-                                          chunk or ()):
-                lines[i] = Storyline(id=i, title=t, stories=[])
+            lines.extend(self.conn.execute("SELECT id, title FROM storylines" + where,
+                                           chunk or ()))
             member_where = ("storyline IS NOT NULL" if chunk is None
                             else f"storyline IN ({_marks(chunk)})")
-            for story_id, line, day in self.conn.execute(
+            members.extend(self.conn.execute(
                 f"SELECT id, storyline, date FROM stories WHERE {member_where} "
-                "ORDER BY date IS NULL, date, id", chunk or ()
-            ):
-                found = lines.get(line)
-                if found is None:
-                    continue
-                found.stories.append(story_id)
-                if day:
-                    found.start = min(found.start or day, day)
-                    found.end = max(found.end or day, day)
-        return sorted((s for s in lines.values() if s.stories), key=lambda s: s.id)
+                "ORDER BY date IS NULL, date, id", chunk or ()))
+        return assemble_storylines(lines, members)
 
     def save_storyline(self, storyline: Storyline) -> None:
         with self._tx() as db:
@@ -751,23 +745,15 @@ class SQLiteStore:
 
     def stale_names(self) -> list[NameRow]:
         stale = [r[0] for r in self.conn.execute("SELECT key FROM name_keys WHERE stale = 1")]
-        # Every key an entity of a stale key may hold: the same words under another type
-        # ("Bachar al-Assad" tagged LOC once) and the keys of its group (a surname, initials),
-        # and theirs in turn, so that an entity is always counted from all its keys.
-        keys: set[str] = set()
-        new = set(stale)
-        while new:
-            keys |= new
-            others = sorted({f"{t}:{k.partition(':')[2]}" for k in new for t in _TYPES} - keys)
-            groups = sorted({g for k in new if (g := surname_group(k))})
-            new = set()
-            for chunk in _chunks(others):
-                new.update(r[0] for r in self.conn.execute(
-                    f"SELECT key FROM name_keys WHERE key IN ({_marks(chunk)})", chunk))
-            for chunk in _chunks(groups):
-                new.update(r[0] for r in self.conn.execute(
-                    f"SELECT key FROM name_keys WHERE surname IN ({_marks(chunk)})", chunk))
-            new -= keys
+        def existing(keys: list[str], groups: list[str]) -> set[str]:
+            found: set[str] = set()
+            for column, values in (("key", keys), ("surname", groups)):
+                for chunk in _chunks(values):
+                    found.update(r[0] for r in self.conn.execute(
+                        f"SELECT key FROM name_keys WHERE {column} IN ({_marks(chunk)})", chunk))
+            return found
+
+        keys = keys_to_recount(stale, existing)
         rows: list[tuple[int, NameRow]] = []
         for chunk in _chunks(sorted(keys)):
             rows.extend((seq, NameRow(a, k, name, n)) for seq, a, k, name, n in self.conn.execute(
@@ -801,27 +787,13 @@ class SQLiteStore:
     def entities(self, ids: Sequence[str] | None = None) -> list[Entity]:
         rows = self._rows(
             "SELECT rowid AS seq, id, key, type, name, aliases, former_ids FROM entities", ids)
-        by_key = {
-            key: Entity(id=i, name=name, type=t, aliases=json.loads(aliases),
-                        former_ids=json.loads(former))
-            for _seq, i, key, t, name, aliases, former in rows
-        }
-        for chunk in _chunks(sorted(by_key)):
-            for canonical, key, article_id in self.conn.execute(
-                "SELECT nk.canonical, nk.key, an.article_id FROM name_keys nk "
-                "JOIN article_names an ON an.key = nk.key JOIN articles a ON a.id = an.article_id "
-                f"WHERE nk.canonical IN ({_marks(chunk)}) ORDER BY a.seq", chunk,
-            ):
-                entity = by_key[canonical]
-                if key not in entity.keys:
-                    entity.keys.append(key)
-                if not entity.articles or entity.articles[-1] != article_id:  # rows come by seq
-                    entity.articles.append(article_id)
-        out = list(by_key.values())
-        for e in out:
-            e.keys.sort()
-        out.sort(key=lambda e: (-len(e.articles), e.name, e.id))
-        return out
+        keys = sorted({r[2] for r in rows})
+        named = [row for chunk in _chunks(keys) for row in self.conn.execute(
+            "SELECT nk.canonical, nk.key, an.article_id, a.seq FROM name_keys nk "
+            "JOIN article_names an ON an.key = nk.key JOIN articles a ON a.id = an.article_id "
+            f"WHERE nk.canonical IN ({_marks(chunk)})", chunk)]
+        named.sort(key=lambda r: r[3])
+        return assemble_entities(rows, (r[:3] for r in named))
 
     def canonical_keys(self, keys: Iterable[str] | None = None) -> dict[str, str]:
         query = "SELECT key, canonical FROM name_keys WHERE canonical IS NOT NULL"
@@ -960,37 +932,8 @@ class SQLiteStore:
 
     # -- reading, for the web API
 
-    def _story_filter(self, query: StoryQuery) -> tuple[str, list[Any]]:
-        where: list[str] = ["1"]
-        args: list[Any] = []
-        if query.start:
-            where.append("s.date >= ?")
-            args.append(query.start)
-        if query.end:
-            where.append("s.date <= ?")
-            args.append(query.end)
-        if query.storyline:
-            where.append("s.storyline = ?")
-            args.append(query.storyline)
-        if query.min_sources > 1:
-            where.append("s.coverage >= ?")
-            args.append(query.min_sources)
-        # Each filter's set of stories is computed once (IN), not probed story by story.
-        for column, value in (("language", query.language), ("source", query.source)):
-            if value:
-                where.append("s.id IN (SELECT sa.story_id FROM story_articles sa JOIN articles a "
-                             f"ON a.id = sa.article_id WHERE a.{column} = ?)")
-                args.append(value)
-        if query.entity:
-            where.append(
-                "s.id IN (SELECT sa.story_id FROM entities e JOIN name_keys nk "
-                "ON nk.canonical = e.key JOIN article_names an ON an.key = nk.key "
-                "JOIN story_articles sa ON sa.article_id = an.article_id WHERE e.id = ?)")
-            args.append(query.entity)
-        return " AND ".join(where), args
-
     def story_order(self, query: StoryQuery) -> array[int]:
-        clause, args = self._story_filter(query)
+        clause, args = story_filter(query, "?")
         if query.sort == "coverage":
             # ``coverage_rank``, with the age taken from the newest story of the store.
             newest = self.conn.execute(

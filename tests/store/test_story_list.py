@@ -5,33 +5,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from recoupe.model import Article, Story
-from recoupe.store.base import StoryState
 from recoupe.store.sqlite import SQLiteStore
 
-
-def _article(i: str, language: str, source: str) -> Article:
-    text = f"Texte de l'article {i}."
-    return Article(id=i, raw_text=text, text=text, title=i, language=language, source=source)
+from .test_contract import _listed
 
 
 def _store(path: Path) -> SQLiteStore:
     store = SQLiteStore(path)
-    for i, language, source in [("a1", "fr", "lemonde.fr"), ("a2", "es", "elpais.com"),
-                                ("a3", "fr", "afp.com"), ("a4", "it", "ansa.it"),
-                                ("a5", "fr", "lemonde.fr"), ("a6", "es", "efe.com")]:
-        store.save_article(_article(i, language, source))
-    store.save_stories([
-        StoryState(Story(id="old", articles=["a1", "a2"], headline="Old", date="2021-12-30",
-                         storyline="line")),
-        StoryState(Story(id="undated", articles=["a3"], headline="No date")),
-        StoryState(Story(id="new", articles=["a4", "a5"], headline="New", date="2022-02-02",
-                         storyline="line")),
-        StoryState(Story(id="same-day", articles=["a6"], headline="Later the same day",
-                         date="2022-02-02")),
-    ])
+    _listed(store)  # the stories of the contract's list tests
     return store
-
 
 
 def test_the_list_order_comes_from_an_index_not_a_sort(tmp_path: Path) -> None:
