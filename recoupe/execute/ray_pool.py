@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..config import ExecutorConfig
-from ..errors import ConfigError
+from ..errors import ConfigError, RecoupeError
 from .base import Budget, Executor, Failed, Initializer, register_executor, results
 
 T = TypeVar("T")
@@ -44,6 +44,7 @@ class _Actor:
         return fn(item)
 
     def ready(self) -> bool:
+        """Answers once ``__init__`` is done: the models are loaded."""
         return True
 
 
@@ -84,16 +85,30 @@ class RayExecutor:
         self._init = init
         self._remote = ray.remote(num_cpus=1, max_restarts=0)(_Actor)
         self._alive: list[Any] = []
+        self._loading: dict[Any, Any] = {}  # actor -> its ``ready`` call, until answered
         self._idle: deque[Any] = deque(self._spawn() for _ in range(self.workers))
 
     def _spawn(self) -> Any:
-        actor = self._remote.remote(self._init)
+        actor: Any = self._remote.remote(self._init)
         self._alive.append(actor)
+        self._loading[actor] = actor.ready.remote()
+        return actor
+
+    def _loaded(self, actor: Any) -> Any:
+        """``actor`` once its models are loaded: a task's time budget starts after that, as
+        a local worker's does after its initializer."""
+        call = self._loading.pop(actor, None)
+        if call is not None:
+            try:
+                self._ray.get(call)
+            except self._ray.exceptions.RayError as exc:
+                raise RecoupeError(f"a Ray worker could not start: {exc}") from exc
         return actor
 
     def _replace(self, actor: Any) -> None:
         self._ray.kill(actor, no_restart=True)
         self._alive.remove(actor)
+        self._loading.pop(actor, None)
         self._idle.append(self._spawn())
 
     def attempt(self, fn: Callable[[T], R], items: Iterable[T], budget: Budget | None = None
@@ -118,7 +133,8 @@ class RayExecutor:
                             exhausted = True
                             break
                         task = _Running(index, item, None, budget(item) if budget else None, 0.0, 0)
-                    task.actor, task.started = self._idle.popleft(), time.monotonic()
+                    task.actor = self._loaded(self._idle.popleft())
+                    task.started = time.monotonic()
                     running[task.actor.run.remote(fn, task.item)] = task
                 while following in done:
                     yield done.pop(following)
@@ -170,6 +186,7 @@ class RayExecutor:
         for actor in self._alive:
             self._ray.kill(actor, no_restart=True)
         self._alive.clear()
+        self._loading.clear()
         self._idle.clear()
         if self._started:
             self._ray.shutdown()
