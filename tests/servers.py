@@ -43,10 +43,10 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
-    def stop(self, keep: bool = False) -> None:
+    def stop(self) -> None:
+        """Stop the server and remove its data."""
         stop_postgres(self.base)
-        if not keep:
-            shutil.rmtree(self.base, ignore_errors=True)
+        shutil.rmtree(self.base, ignore_errors=True)
 
 
 def stop_postgres(base: Path) -> None:

@@ -12,6 +12,7 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any, Protocol, get_args
 
 from ..config import StoreConfig
@@ -136,6 +137,16 @@ class EntityRow:
     name: str
     type: str
     articles: int  # how many articles name it
+
+
+def shipped_migrations(folder: str) -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration in the package's ``folder``, in order."""
+    out = []
+    for entry in resources.files(__package__).joinpath(folder).iterdir():
+        if entry.name.endswith(".sql"):
+            out.append((int(entry.name.split("_", 1)[0]), entry.name,
+                        entry.read_text(encoding="utf-8")))
+    return sorted(out)
 
 
 def story_filter(query: StoryQuery, mark: str) -> tuple[str, list[Any]]:

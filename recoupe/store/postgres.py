@@ -27,7 +27,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, timedelta
-from importlib import resources
 from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
@@ -66,6 +65,7 @@ from .base import (
     keys_to_recount,
     own_span,
     register_store,
+    shipped_migrations,
     story_filter,
 )
 
@@ -88,12 +88,7 @@ R = TypeVar("R")
 
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every PostgreSQL migration shipped, in order."""
-    out = []
-    for entry in resources.files(__package__).joinpath("pg_migrations").iterdir():
-        if entry.name.endswith(".sql"):
-            out.append((int(entry.name.split("_", 1)[0]), entry.name,
-                        entry.read_text(encoding="utf-8")))
-    return sorted(out)
+    return shipped_migrations("pg_migrations")
 
 
 class PostgresStore:

@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -55,6 +54,7 @@ from .base import (
     keys_to_recount,
     own_span,
     register_store,
+    shipped_migrations,
     story_filter,
 )
 
@@ -69,12 +69,7 @@ R = TypeVar("R")
 
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every migration shipped, in order."""
-    out = []
-    for entry in resources.files(__package__).joinpath("migrations").iterdir():
-        if entry.name.endswith(".sql"):
-            version = int(entry.name.split("_", 1)[0])
-            out.append((version, entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(out)
+    return shipped_migrations("migrations")
 
 
 class _WriterLock:
