@@ -47,7 +47,6 @@ from recoupe.nlp.canonical import fold
 from recoupe.nlp.embed import unit
 from recoupe.store import open_store
 from recoupe.store.postgres import PostgresStore
-from recoupe.stories import StoryGrouper
 from tests.servers import PostgresServer, start_postgres
 
 _DAY0 = date(2024, 1, 1)
@@ -182,23 +181,8 @@ def _bulk_postgres(url: str, n: int, rng: np.random.Generator) -> PostgresStore:
 
 
 def _adds(store: object, n_stored: int, adds: int, rng: np.random.Generator) -> list[float]:
-    grouper = StoryGrouper(store, Config().stories)  # type: ignore[arg-type]
-    last_day = _DAY0 + timedelta(days=(n_stored - 1) // _PER_DAY)
-    centres = _centres()
-    times = []
-    for j in range(adds + 3):
-        rows = _topical(_topical(centres, 1, rng), 6, rng)
-        article = Article(
-            id=f"{j:015x}e0000", raw_text="x", text="x", title=f"new {j}", language="fr",
-            published=PublishedDate((last_day - timedelta(days=j % 3)).isoformat(), "day",
-                                    "input"),
-            embedding=Embedding(doc=unit(rows.mean(axis=0)), sentences=rows, lead=3))
-        started = time.perf_counter()
-        store.save_article(article)  # type: ignore[attr-defined]
-        grouper.add([article])
-        if j >= 3:  # the first adds warm the caches
-            times.append(time.perf_counter() - started)
-    return sorted(times)
+    # The add-one loop of benchmarks/stories.py, on either store.
+    return sorted(stories_bench._adds(store, n_stored, _PER_DAY, adds, _DIM, rng))  # type: ignore[arg-type]
 
 
 def _searches(store: object, searches: int, rng: np.random.Generator) -> list[float]:

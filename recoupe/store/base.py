@@ -7,6 +7,7 @@ default; a PostgreSQL store implements the same protocol.
 
 from __future__ import annotations
 
+import functools
 import json
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -16,6 +17,7 @@ from importlib import resources
 from typing import Any, Protocol, get_args
 
 from ..config import StoreConfig
+from ..errors import StoreError
 from ..model import (  # date_span: also for the store's callers, as before
     Article,
     Embedding,
@@ -137,6 +139,26 @@ class EntityRow:
     name: str
     type: str
     articles: int  # how many articles name it
+
+
+def wrap_errors(cls: type, errors: type[BaseException] | tuple[type[BaseException], ...]) -> None:
+    """Make every public method of the store class ``cls`` raise its driver's ``errors`` as
+    StoreError (the CLI's exit code 3), naming the store. ``batch`` and ``exclusive`` are
+    context managers: the methods called inside them are wrapped."""
+
+    def wrapped(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except errors as exc:
+                raise StoreError(f"store {getattr(args[0], 'path', '?')}: {exc}") from exc
+
+        return call
+
+    for name, method in list(vars(cls).items()):
+        if not name.startswith("_") and callable(method) and name not in ("batch", "exclusive"):
+            setattr(cls, name, wrapped(method))
 
 
 def shipped_migrations(folder: str) -> list[tuple[int, str, str]]:

@@ -17,17 +17,16 @@ writes (``tests/store/test_contract.py`` runs both). What differs is the engine'
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -67,6 +66,7 @@ from .base import (
     register_store,
     shipped_migrations,
     story_filter,
+    wrap_errors,
 )
 
 try:  # an optional dependency: only this backend needs it
@@ -82,8 +82,6 @@ _RECENT_DAYS = 7
 _DAY_FILTER = "(v.day || '') = p.day"
 
 log = logging.getLogger(__name__)
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -849,23 +847,8 @@ class PostgresStore:
             self.conn.close()
 
 
-def _store_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """The method, with the driver's errors raised as StoreError (the CLI's exit code 3)."""
-
-    @functools.wraps(method)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except psycopg.Error as exc:
-            raise StoreError(f"store {getattr(args[0], 'path', '?')}: {exc}") from exc
-
-    return wrapped
-
-
 if psycopg is not None:
-    for _name, _method in list(vars(PostgresStore).items()):
-        if not _name.startswith("_") and callable(_method) and _name not in ("batch", "exclusive"):
-            setattr(PostgresStore, _name, _store_errors(_method))
+    wrap_errors(PostgresStore, psycopg.Error)
 
 
 @register_store("postgresql")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import functools
 import json
 import logging
 import os
@@ -12,11 +11,11 @@ import sqlite3
 import struct
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +55,7 @@ from .base import (
     register_store,
     shipped_migrations,
     story_filter,
+    wrap_errors,
 )
 
 _NAMES_VERSION = 4  # the migration that adds article_names: filled from stored articles
@@ -63,8 +63,6 @@ _GROUPS_VERSION = 8  # the migration that gives every name key its group
 _CHUNK = 500  # host parameters per IN (...) query, well under SQLite's limit
 
 log = logging.getLogger(__name__)
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -1018,22 +1016,7 @@ class SQLiteStore:
                 self.conn.close()
 
 
-def _store_errors(method: Callable[P, R]) -> Callable[P, R]:
-    """The method, with SQLite's errors raised as StoreError (the CLI's exit code 3)."""
-
-    @functools.wraps(method)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except sqlite3.Error as exc:
-            raise StoreError(f"store {getattr(args[0], 'path', '?')}: {exc}") from exc
-
-    return wrapped
-
-
-for _name, _method in list(vars(SQLiteStore).items()):
-    if not _name.startswith("_") and callable(_method) and _name not in ("batch", "exclusive"):
-        setattr(SQLiteStore, _name, _store_errors(_method))
+wrap_errors(SQLiteStore, sqlite3.Error)
 
 
 @register_store("sqlite")

@@ -280,8 +280,7 @@ def test_rows_keep_the_order_asked_and_sum_up_their_articles(opened: Opener) -> 
     assert (old.headline, old.date, old.storyline, old.articles) == ("Old", "2021-12-30", "line", 2)
     assert old.languages == ["es", "fr"] and old.sources == ["elpais.com", "lemonde.fr"]
     assert store.story_of(["a1", "a6", "zz"]) == {"a1": "old", "a6": "same-day"}
-    spans = store.story_spans(["old"])
-    assert spans == {} or spans["old"] == (None, None)  # no vectors filed: no days
+    assert store.story_spans(["old"]) == {}  # no vectors filed: no days to span
 
 
 def test_by_coverage_many_independent_sources_lately_come_first(opened: Opener) -> None:
